@@ -1,0 +1,28 @@
+import { existsSync, readdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+// Workspace packages resolve to their TypeScript sources through the "@shoal/source" export
+// condition. Setting conditions replaces Vite's defaults, so those are listed again after it.
+const conditions = ['@shoal/source', 'module', 'node', 'development|production']
+
+const repoRoot = fileURLToPath(new URL('.', import.meta.url))
+
+// One project per workspace folder that has tests; `extends: true` inherits the resolve settings.
+const projects = (dir: string) =>
+  readdirSync(new URL(dir, import.meta.url))
+    .filter((name) => existsSync(new URL(`${dir}/${name}/test`, import.meta.url)))
+    .map((name) => ({
+      extends: true as const,
+      test: { name: `${dir}/${name}`, root: `${repoRoot}${dir}/${name}` },
+    }))
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
+  test: {
+    projects: [...projects('packages'), ...projects('examples')],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+})
