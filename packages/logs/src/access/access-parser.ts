@@ -1,7 +1,7 @@
 import { invalidArgument } from '@shoal/core'
 import { LineFailure } from '../bad-line.js'
 import type { LineParser, LineResult } from '../line-parser.js'
-import { decodeBinary, type InvalidUtf8Policy, toBinary } from '../text.js'
+import { decodeBinary, hasHighBytes, type InvalidUtf8Policy, toBinary } from '../text.js'
 import type { AccessRecord } from './access-record.js'
 import { scannerSource } from './codegen.js'
 import { ScanInterpreter } from './interpreter.js'
@@ -71,10 +71,10 @@ export class AccessParser implements LineParser<AccessRecord> {
   /**
    * @param name - the format's name (a preset name or the format string)
    * @param plan - the compiled format
-   * @param escape - how values were escaped by the writer
+   * @param escapeMode - how values were escaped by the writer
    * @param options - mode, UTF-8 policy, code generation
    */
-  constructor(name: string, plan: ScanPlan, escape: EscapeMode, options: AccessParserOptions = {}) {
+  constructor(name: string, plan: ScanPlan, escapeMode: EscapeMode, options: AccessParserOptions = {}) {
     const mode = options.mode ?? 'lenient'
     if (mode !== 'strict' && mode !== 'lenient')
       throw invalidArgument(`mode must be 'strict' or 'lenient', got ${String(mode)}`)
@@ -86,7 +86,7 @@ export class AccessParser implements LineParser<AccessRecord> {
     this.fields = plan.keys
     this.#plan = plan
     this.#strict = mode === 'strict'
-    const ctx = new ScanContext(escape, policy)
+    const ctx = new ScanContext(escapeMode, policy)
     this.#interpreter = new ScanInterpreter(plan, ctx)
     const factory = options.codegen === false ? undefined : scannerFactory(plan, this.#strict)
     this.#scan =
@@ -97,6 +97,7 @@ export class AccessParser implements LineParser<AccessRecord> {
             REJECT,
             findClosingQuote,
             restOf,
+            hasHighBytes,
             strftime: plan.steps.map((step) => step.strftime),
             fail: (index: number, reason: LineFailure['reason'], column: number) =>
               stepFailure(plan, index, reason, column),

@@ -61,10 +61,10 @@ const NGINX_ESCAPES: Readonly<Record<string, EscapeMode>> = { default: 'apache',
  */
 export function nginxParser(formatOrPreset: string, options: NginxParserOptions = {}): AccessParser {
   const { name, format } = resolve('nginx', formatOrPreset)
-  const escape = NGINX_ESCAPES[options.escape ?? 'default']
-  if (escape === undefined)
+  const escapeMode = NGINX_ESCAPES[options.escape ?? 'default']
+  if (escapeMode === undefined)
     throw invalidArgument(`escape must be 'default', 'json' or 'none', got ${String(options.escape)}`)
-  return new AccessParser(name, cachedPlan('nginx', format), escape, options)
+  return new AccessParser(name, cachedPlan('nginx', format), escapeMode, options)
 }
 
 /**

@@ -32,9 +32,9 @@ export function scannerSource(plan: ScanPlan, strict: boolean): string {
     out.push(code)
   }
   emit('"use strict";')
-  emit('const { ctx, fail, findClosingQuote, REJECT, strftime, restOf } = env;')
+  emit('const { ctx, fail, findClosingQuote, REJECT, strftime, restOf, hasHighBytes } = env;')
   emit('return function scan(line) {')
-  emit(`  let p = ${plan.lead.length}; let e = 0;`)
+  emit(`  let p = ${plan.lead.length}; let e = 0; ctx.ascii = !hasHighBytes(line);`)
   if (plan.lead !== '')
     emit(`  if (!line.startsWith(${lit(plan.lead)})) return fail(-1, 'literal-mismatch', 0);`)
   const names: string[] = plan.keys.map((_, slot) => `v${slot}`)

@@ -1,4 +1,5 @@
 import { LineFailure } from '../bad-line.js'
+import { hasHighBytes } from '../text.js'
 import { REJECT, type ScanContext } from './scan-context.js'
 import { type ScanPlan, type ScanStep, stepFailure } from './scan-plan.js'
 import { findClosingQuote } from './value-readers.js'
@@ -32,6 +33,7 @@ export class ScanInterpreter {
   scan(line: string, values: unknown[], recover: boolean): LineFailure | undefined {
     this.recovered = false
     this.#budget = MAX_ATTEMPTS
+    this.#ctx.ascii = !hasHighBytes(line)
     const lead = this.#plan.lead
     if (!line.startsWith(lead)) return stepFailure(this.#plan, -1, 'literal-mismatch', 0)
     const result = this.#scanFrom(line, 0, lead.length, values, recover)
@@ -106,7 +108,7 @@ export class ScanInterpreter {
     const step = this.#plan.steps[index] as ScanStep
     const parser = step.strftime
     const value = parser === null ? Number.NaN : parser.parse(line, start)
-    if (value !== value || parser === null) return stepFailure(this.#plan, index, 'bad-time', start)
+    if (Number.isNaN(value) || parser === null) return stepFailure(this.#plan, index, 'bad-time', start)
     values[step.slots[0] as number] = value
     return parser.end
   }

@@ -13,16 +13,18 @@ export const REJECT: unique symbol = Symbol('reject')
  * of the last request line, and why the last reader rejected its text.
  */
 export class ScanContext {
-  readonly escape: EscapeMode
+  readonly escapeMode: EscapeMode
   readonly policy: InvalidUtf8Policy
   readonly clf = new ClfTimeParser()
   reason: BadLineReason = 'literal-mismatch'
+  /** Whether the line being scanned is all ASCII: then no field needs UTF-8 decoding. */
+  ascii = true
   method: string | null = null
   target: string | null = null
   protocol: string | null = null
 
-  constructor(escape: EscapeMode, policy: InvalidUtf8Policy) {
-    this.escape = escape
+  constructor(escapeMode: EscapeMode, policy: InvalidUtf8Policy) {
+    this.escapeMode = escapeMode
     this.policy = policy
   }
 
@@ -35,40 +37,44 @@ export class ScanContext {
   text(line: string, start: number, end: number): string | null | typeof REJECT {
     if (isDash(line, start, end)) return null
     if (end - start === 2 && line.charCodeAt(start) === 34 && line.charCodeAt(start + 1) === 34) return ''
-    const decoded = decodeBinary(unescapeBinary(line.slice(start, end), this.escape), this.policy)
+    const raw = line.slice(start, end)
+    if (this.ascii && raw.indexOf('\\') < 0) return raw
+    const decoded = decodeBinary(unescapeBinary(raw, this.escapeMode), this.policy)
     return decoded === undefined ? this.reject('encoding') : decoded
   }
 
   int(line: string, start: number, end: number): number | null | typeof REJECT {
     if (isDash(line, start, end)) return null
     const value = readInt(line, start, end)
-    return value === value ? value : this.reject('bad-int')
+    return !Number.isNaN(value) ? value : this.reject('bad-int')
   }
 
   /** Apache `%b`: `-` means no body, so 0. */
   bytes(line: string, start: number, end: number): number | typeof REJECT {
     if (isDash(line, start, end)) return 0
     const value = readInt(line, start, end)
-    return value === value ? value : this.reject('bad-int')
+    return !Number.isNaN(value) ? value : this.reject('bad-int')
   }
 
   number(line: string, start: number, end: number): number | null | typeof REJECT {
     if (isDash(line, start, end)) return null
     const value = readNumber(line, start, end)
-    return value === value ? value : this.reject('bad-number')
+    return !Number.isNaN(value) ? value : this.reject('bad-number')
   }
 
   hex(line: string, start: number, end: number): number | null | typeof REJECT {
     if (isDash(line, start, end)) return null
     const value = readHex(line, start, end)
-    return value === value ? value : this.reject('bad-int')
+    return !Number.isNaN(value) ? value : this.reject('bad-int')
   }
 
   /** A duration scaled to whole microseconds. */
   duration(line: string, start: number, end: number, scale: number): number | null | typeof REJECT {
     if (isDash(line, start, end)) return null
     const value = scale === 1 ? readInt(line, start, end) : readNumber(line, start, end)
-    return value === value ? Math.round(value * scale) : this.reject(scale === 1 ? 'bad-int' : 'bad-number')
+    return !Number.isNaN(value)
+      ? Math.round(value * scale)
+      : this.reject(scale === 1 ? 'bad-int' : 'bad-number')
   }
 
   /** nginx lists of durations: `0.010, 0.004 : -` (commas for retries, colons for redirects). */
@@ -85,7 +91,7 @@ export class ScanContext {
       if (part === '-') values.push(null)
       else {
         const value = readNumber(part, 0, part.length)
-        if (value !== value) return this.reject('bad-number')
+        if (Number.isNaN(value)) return this.reject('bad-number')
         values.push(Math.round(value * scale))
       }
     }
@@ -95,20 +101,20 @@ export class ScanContext {
   clfTime(line: string, start: number, end: number): number | typeof REJECT {
     if (end - start !== CLF_TIME_LENGTH) return this.reject('bad-time')
     const value = this.clf.parse(line, start)
-    return value === value ? value : this.reject('bad-time')
+    return !Number.isNaN(value) ? value : this.reject('bad-time')
   }
 
   isoTime(line: string, start: number, end: number): number | null | typeof REJECT {
     if (isDash(line, start, end)) return null
     const value = parseIsoTime(line.slice(start, end))
-    return value === value ? value : this.reject('bad-time')
+    return !Number.isNaN(value) ? value : this.reject('bad-time')
   }
 
   /** Seconds (or ms, µs) since the epoch, scaled to milliseconds. */
   epoch(line: string, start: number, end: number, scale: number): number | null | typeof REJECT {
     if (isDash(line, start, end)) return null
     const value = readNumber(line, start, end)
-    return value === value && value >= 0 ? value * scale : this.reject('bad-time')
+    return value >= 0 ? value * scale : this.reject('bad-time')
   }
 
   /**

@@ -14,8 +14,9 @@ export class ClfTimeParser {
 
   /** Parses `text[at, at + 26)`. */
   parse(text: string, at: number): number {
+    if (text.startsWith(this.#lastText, at) && this.#lastText.length === CLF_TIME_LENGTH)
+      return this.#lastValue
     const key = text.slice(at, at + CLF_TIME_LENGTH)
-    if (key === this.#lastText) return this.#lastValue
     const value = parseClfTime(key)
     this.#lastText = key
     this.#lastValue = value
