@@ -8,7 +8,7 @@ import { ScanInterpreter } from './interpreter.js'
 import { REJECT, ScanContext } from './scan-context.js'
 import { type ScanPlan, stepFailure } from './scan-plan.js'
 import type { EscapeMode } from './unescape.js'
-import { findClosingQuote } from './value-readers.js'
+import { endsCleanly, findClosingQuote } from './value-readers.js'
 
 /** Options of the access-log parsers ({@link apacheParser}, {@link nginxParser}). */
 export interface AccessParserOptions {
@@ -96,6 +96,7 @@ export class AccessParser implements LineParser<AccessRecord> {
             ctx,
             REJECT,
             findClosingQuote,
+            endsCleanly,
             restOf,
             hasHighBytes,
             strftime: plan.steps.map((step) => step.strftime),
@@ -126,7 +127,7 @@ export class AccessParser implements LineParser<AccessRecord> {
     const end = this.#interpreter.end
     let rest: string | null = null
     if (end < line.length) {
-      if (this.#strict) return stepFailure(this.#plan, -2, 'trailing-data', end)
+      if (this.#strict || !endsCleanly(line, end)) return stepFailure(this.#plan, -2, 'trailing-data', end)
       rest = restOf(line, end)
     }
     const record: Record<string, unknown> = {}

@@ -24,16 +24,17 @@ const EPOCH_SCALES: Readonly<Record<string, number>> = {
 
 /**
  * The field of one Apache `mod_log_config` directive (2.4 documentation): `letter` with its
- * `{argument}` (empty when none) and whether `<` asked for the original request.
+ * `{argument}` (empty when none), as `written` in the format, and whether `<` asked for the
+ * original request.
  */
 export function apacheDirective(
   format: string,
   position: number,
+  written: string,
   letter: string,
   argument: string,
   original: boolean,
 ): FieldSpec {
-  const written = `%${argument === '' ? '' : `{${argument}}`}${letter}`
   switch (letter) {
     case 'h':
       return fieldSpec(argument === 'c' ? 'peerHost' : 'remoteHost', 'string', written)

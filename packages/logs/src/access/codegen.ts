@@ -32,7 +32,7 @@ export function scannerSource(plan: ScanPlan, strict: boolean): string {
     out.push(code)
   }
   emit('"use strict";')
-  emit('const { ctx, fail, findClosingQuote, REJECT, strftime, restOf, hasHighBytes } = env;')
+  emit('const { ctx, fail, findClosingQuote, endsCleanly, REJECT, strftime, restOf, hasHighBytes } = env;')
   emit('return function scan(line) {')
   emit(`  let p = ${plan.lead.length}; let e = 0; ctx.ascii = !hasHighBytes(line);`)
   if (plan.lead !== '')
@@ -77,7 +77,7 @@ export function scannerSource(plan: ScanPlan, strict: boolean): string {
       const keyword = step.timeSlot >= 0 ? 'const' : declared.has(slot) ? '' : 'let'
       emit(`  ${keyword} v${slot} = ${call};`)
       declared.add(slot)
-      emit(`  if (v${slot} === REJECT) return fail(${i}, ctx.reason, p);`)
+      emit(`  if (v${slot} === REJECT) return fail(${i}, ctx.reason, ${start});`)
       if (spec.kind === 'request') {
         emit(`  const v${slots[1]} = ctx.method, v${slots[2]} = ctx.target, v${slots[3]} = ctx.protocol;`)
         for (const s of slots) declared.add(s)
@@ -97,9 +97,10 @@ export function scannerSource(plan: ScanPlan, strict: boolean): string {
     }
   })
   emit('  let rest = null;')
-  emit(
-    `  if (p < line.length) { ${strict ? "return fail(-2, 'trailing-data', p);" : 'rest = restOf(line, p);'} }`,
-  )
+  const trailing = strict
+    ? "return fail(-2, 'trailing-data', p);"
+    : "if (!endsCleanly(line, p)) return fail(-2, 'trailing-data', p); rest = restOf(line, p);"
+  emit(`  if (p < line.length) { ${trailing} }`)
   const fields = plan.keys.map((key, slot) => `${lit(key)}: ${names[slot]}`)
   emit(`  return { ${[...fields, 'rest: rest', 'recovered: false'].join(', ')} };`)
   emit('};')

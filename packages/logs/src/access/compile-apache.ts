@@ -43,7 +43,7 @@ export function compileApacheFormat(format: string): Segment[] {
     let argument = ''
     if (format[i] === '{') {
       const close = format.indexOf('}', i)
-      if (close < 0) throw formatError(format, i, 'unclosed { in directive')
+      if (close < 0) throw formatError(format, start, 'unclosed { in directive')
       argument = format.slice(i + 1, close)
       i = close + 1
       while (i < format.length && /[<>!0-9,]/.test(format[i] as string)) {
@@ -62,7 +62,9 @@ export function compileApacheFormat(format: string): Segment[] {
       segments.push({ literal })
       literal = ''
     }
-    segments.push({ field: apacheDirective(format, start, letter, argument, original) })
+    segments.push({
+      field: apacheDirective(format, start, format.slice(start, i), letter, argument, original),
+    })
   }
   if (literal !== '') segments.push({ literal })
   return segments

@@ -2,7 +2,7 @@ import { LineFailure } from '../bad-line.js'
 import { hasHighBytes } from '../text.js'
 import { REJECT, type ScanContext } from './scan-context.js'
 import { type ScanPlan, type ScanStep, stepFailure } from './scan-plan.js'
-import { findClosingQuote } from './value-readers.js'
+import { endsCleanly, findClosingQuote } from './value-readers.js'
 
 /** Quotes considered as the end of one quoted field during a recovery. */
 const MAX_CANDIDATES = 16
@@ -125,14 +125,17 @@ export class ScanInterpreter {
     ) {
       if (q !== proper) candidates.push(q)
     }
-    for (const q of candidates) {
-      if (this.#budget-- <= 0) break
-      if (!line.startsWith(step.after, q) || this.#convert(step, line, start, q, values) !== undefined)
-        continue
-      const rest = this.#scanFrom(line, index + 1, q + step.after.length, values, true)
-      if (typeof rest === 'number') {
-        if (q !== proper) this.recovered = true
-        return rest
+    // a split that leaves no trailing text is preferred to one that leaves some
+    for (const wholeLine of [true, false]) {
+      for (const q of candidates) {
+        if (this.#budget-- <= 0) break
+        if (!line.startsWith(step.after, q) || this.#convert(step, line, start, q, values) !== undefined)
+          continue
+        const rest = this.#scanFrom(line, index + 1, q + step.after.length, values, true)
+        if (typeof rest === 'number' && (wholeLine ? rest === line.length : endsCleanly(line, rest))) {
+          if (q !== proper) this.recovered = true
+          return rest
+        }
       }
     }
     if (

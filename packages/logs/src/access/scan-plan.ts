@@ -15,7 +15,7 @@ export interface ScanStep {
   readonly quoted: boolean
   /** The layout reader of a `strftime` field. */
   readonly strftime: StrftimeParser | null
-  /** For a `time-fraction` field: the slot of the time it adds to, or -1. */
+  /** For a `time-fraction` field: the slot of the nearest time field before it, or -1. */
   readonly timeSlot: number
 }
 
@@ -27,6 +27,8 @@ export interface ScanPlan {
   /** Record keys in slot order, `rest` and `recovered` excluded. */
   readonly keys: readonly string[]
 }
+
+const TIME_KINDS = new Set<FieldSpec['kind']>(['clf-time', 'strftime', 'epoch', 'iso-time'])
 
 const SELF_DELIMITING = (spec: FieldSpec): boolean =>
   (spec.kind === 'clf-time' && spec.bracketed) || spec.kind === 'strftime'
@@ -69,14 +71,7 @@ export function planScan(source: string, segments: readonly Segment[]): ScanPlan
       spec.kind === 'request'
         ? [slotOf(spec.name), slotOf('method'), slotOf('target'), slotOf('protocol')]
         : [slotOf(spec.name)]
-    if (
-      (spec.kind === 'clf-time' ||
-        spec.kind === 'strftime' ||
-        spec.kind === 'epoch' ||
-        spec.kind === 'iso-time') &&
-      timeSlot < 0
-    )
-      timeSlot = slots[0] as number
+    if (TIME_KINDS.has(spec.kind)) timeSlot = slots[0] as number
     steps.push({
       spec,
       slots,

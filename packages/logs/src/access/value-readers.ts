@@ -51,3 +51,13 @@ export function findClosingQuote(text: string, from: number): number {
   }
   return -1
 }
+
+/**
+ * Whether a line may end at `at` in lenient mode: at its end, or before a space or tab that
+ * starts extra trailing fields. Anything else means the split was wrong (a raw quote inside a field).
+ */
+export function endsCleanly(text: string, at: number): boolean {
+  if (at >= text.length) return true
+  const c = text.charCodeAt(at)
+  return c === 32 || c === 9
+}
