@@ -10,7 +10,7 @@ const repoRoot = fileURLToPath(new URL('.', import.meta.url))
 
 // One project per workspace folder that has tests; `extends: true` inherits the resolve settings.
 const projects = (dir: string) =>
-  readdirSync(new URL(dir, import.meta.url))
+  (existsSync(new URL(dir, import.meta.url)) ? readdirSync(new URL(dir, import.meta.url)) : [])
     .filter((name) => existsSync(new URL(`${dir}/${name}/test`, import.meta.url)))
     .map((name) => ({
       extends: true as const,
