@@ -33,8 +33,8 @@ export interface RecordBatch<R> {
 
 const EMPTY = new LineFailure('empty', 0, 'empty line')
 
-/** Collects one batch; the splitter calls it for every line. */
-class BatchSink<R> implements LineSink {
+/** Collects one batch; the splitter calls it for every line. Shared with the file followers (not public API). */
+export class BatchSink<R> implements LineSink {
   records: R[] = []
   errors: BadLine[] = []
   emptyLines = 0
