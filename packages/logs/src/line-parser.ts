@@ -22,9 +22,10 @@ export interface LineParser<R> {
    * stream readers use: chunks are decoded once, losslessly, and only fields holding bytes
    * ≥ 0x80 are decoded again as UTF-8.
    *
+   * @param ascii - a hint from the caller: true when the line is known to hold no byte ≥ 0x80
    * @returns the record, or a {@link LineFailure} saying why the line was rejected
    */
-  parseBinary(line: string): R | LineFailure
+  parseBinary(line: string, ascii?: boolean): R | LineFailure
   /**
    * Parses one line of text (a JavaScript string as usual) or of bytes, without the line end.
    */

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer'
 import { invalidArgument } from '@shoal/core'
 
 /** Receives what a {@link LineSplitter} finds. */
@@ -7,8 +8,9 @@ export interface LineSink {
    * @param text - the line
    * @param line - its 1-based line number
    * @param offset - the byte offset of its first byte
+   * @param ascii - true when the line is known to hold no byte ≥ 0x80 (false or absent: unknown)
    */
-  line(text: string, line: number, offset: number): void
+  line(text: string, line: number, offset: number, ascii?: boolean): void
   /**
    * A line longer than the limit; its bytes were dropped up to the next newline.
    * @param sample - the line's first bytes, as a binary string
@@ -81,6 +83,8 @@ export class LineSplitter {
   /** Feeds one chunk, handing every line it completes to `sink`. */
   push(chunk: Uint8Array | string, sink: LineSink): void {
     const text = typeof chunk === 'string' ? chunk : latin1(chunk)
+    // one native scan of the chunk spares every parser a scan of every line
+    const ascii = typeof chunk !== 'string' && isAscii(chunk)
     const base = this.#consumed
     this.#consumed += text.length
     let start = 0
@@ -107,7 +111,7 @@ export class LineSplitter {
       const offset = this.#offset
       this.#offset = base + nl + 1
       if (end - start > max) sink.oversize(line, offset, text.slice(start, start + SAMPLE_BYTES))
-      else sink.line(text.slice(start, end), line, offset)
+      else sink.line(text.slice(start, end), line, offset, ascii)
       start = nl + 1
     }
     if (start < text.length) this.#extendCarry(start === 0 ? text : text.slice(start))
@@ -163,7 +167,7 @@ export class LineSplitter {
     this.#offset = next
     const text = whole.length > 0 && whole.charCodeAt(whole.length - 1) === CR ? whole.slice(0, -1) : whole
     if (text.length > this.#maxLineBytes) sink.oversize(line, offset, text.slice(0, SAMPLE_BYTES))
-    else sink.line(text, line, offset)
+    else sink.line(text, line, offset, false)
   }
 }
 

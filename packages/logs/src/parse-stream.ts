@@ -3,6 +3,7 @@ import { type BadLine, badLine, LineFailure } from './bad-line.js'
 import type { BadLineLog } from './bad-line-log.js'
 import type { LineParser } from './line-parser.js'
 import { type LineSink, LineSplitter, type LineSplitterOptions } from './line-splitter.js'
+import { SKIP_LINE, type SkipLine } from './skip-line.js'
 
 /** Bytes to parse: a Node `Readable`, any (async) iterable of chunks. Strings are taken as UTF-8 text. */
 export type ByteSource = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>
@@ -35,7 +36,7 @@ const EMPTY = new LineFailure('empty', 0, 'empty line')
 
 /** Collects one batch; the splitter calls it for every line. Shared with the file followers (not public API). */
 export class BatchSink<R> implements LineSink {
-  records: R[] = []
+  records: Exclude<R, SkipLine>[] = []
   errors: BadLine[] = []
   emptyLines = 0
   readonly #parser: LineParser<R>
@@ -48,15 +49,16 @@ export class BatchSink<R> implements LineSink {
     this.#options = options
   }
 
-  line(text: string, line: number, offset: number): void {
+  line(text: string, line: number, offset: number, ascii?: boolean): void {
     if (text.length === 0) {
       if (this.#skipEmpty) this.emptyLines++
       else this.#reject(badLine(EMPTY, text, line, offset))
       return
     }
-    const result = this.#parser.parseBinary(text)
+    const result = this.#parser.parseBinary(text, ascii)
+    if (result === SKIP_LINE) return
     if (result instanceof LineFailure) this.#reject(badLine(result, text, line, offset))
-    else this.records.push(result)
+    else this.records.push(result as Exclude<R, SkipLine>)
   }
 
   oversize(line: number, offset: number, sample: string): void {
@@ -70,7 +72,7 @@ export class BatchSink<R> implements LineSink {
     })
   }
 
-  take(splitter: LineSplitter): RecordBatch<R> {
+  take(splitter: LineSplitter): RecordBatch<Exclude<R, SkipLine>> {
     const batch = {
       records: this.records,
       errors: this.errors,
@@ -98,6 +100,7 @@ function bytesOf(chunk: Uint8Array | string): Uint8Array {
 /**
  * Parses a byte stream into one {@link RecordBatch} per input chunk. Lines may straddle chunks;
  * the last line needs no newline. Bad lines never stop the stream: they come back in `errors`.
+ * Lines the parser skips ({@link SKIP_LINE}, such as W3C directives) produce nothing.
  *
  * @example
  * ```ts
@@ -110,7 +113,7 @@ export async function* parseBatches<R>(
   source: ByteSource,
   parser: LineParser<R>,
   options: ParseOptions = {},
-): AsyncGenerator<RecordBatch<R>> {
+): AsyncGenerator<RecordBatch<Exclude<R, SkipLine>>> {
   const { signal } = options
   signal?.throwIfAborted()
   const splitter = new LineSplitter(options)
@@ -132,7 +135,7 @@ export async function* parseRecords<R>(
   source: ByteSource,
   parser: LineParser<R>,
   options: ParseOptions = {},
-): AsyncGenerator<R> {
+): AsyncGenerator<Exclude<R, SkipLine>> {
   for await (const batch of parseBatches(source, parser, options)) yield* batch.records
 }
 
@@ -141,7 +144,7 @@ export function parseBuffer<R>(
   data: Uint8Array | string,
   parser: LineParser<R>,
   options: Omit<ParseOptions, 'signal'> = {},
-): RecordBatch<R> {
+): RecordBatch<Exclude<R, SkipLine>> {
   const splitter = new LineSplitter(options)
   const sink = new BatchSink(parser, options)
   splitter.push(bytesOf(data), sink)

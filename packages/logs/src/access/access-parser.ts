@@ -28,7 +28,7 @@ export interface AccessParserOptions {
   readonly codegen?: boolean | undefined
 }
 
-type Scan = (line: string) => AccessRecord | LineFailure
+type Scan = (line: string, ascii?: boolean) => AccessRecord | LineFailure
 
 const factories = new Map<string, (env: unknown) => Scan>()
 const MAX_CACHED = 256
@@ -106,8 +106,8 @@ export class AccessParser implements LineParser<AccessRecord> {
   }
 
   /** {@inheritDoc LineParser.parseBinary} */
-  parseBinary(line: string): AccessRecord | LineFailure {
-    const result = this.#scan(line)
+  parseBinary(line: string, ascii?: boolean): AccessRecord | LineFailure {
+    const result = this.#scan(line, ascii)
     if (this.#strict || !(result instanceof LineFailure)) return result
     const recovered = this.#interpret(line, true)
     return recovered instanceof LineFailure ? result : recovered

@@ -33,8 +33,8 @@ export function scannerSource(plan: ScanPlan, strict: boolean): string {
   }
   emit('"use strict";')
   emit('const { ctx, fail, findClosingQuote, endsCleanly, REJECT, strftime, restOf, hasHighBytes } = env;')
-  emit('return function scan(line) {')
-  emit(`  let p = ${plan.lead.length}; let e = 0; ctx.ascii = !hasHighBytes(line);`)
+  emit('return function scan(line, ascii) {')
+  emit(`  let p = ${plan.lead.length}; let e = 0; ctx.ascii = ascii === true || !hasHighBytes(line);`)
   if (plan.lead !== '')
     emit(`  if (!line.startsWith(${lit(plan.lead)})) return fail(-1, 'literal-mismatch', 0);`)
   const names: string[] = plan.keys.map((_, slot) => `v${slot}`)
