@@ -21,7 +21,11 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions } },
   test: {
-    projects: [...projects('packages'), ...projects('examples')],
+    projects: [
+      ...projects('packages'),
+      ...projects('examples'),
+      { extends: true as const, test: { name: 'docs', root: `${repoRoot}docs` } },
+    ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

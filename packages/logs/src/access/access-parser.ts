@@ -57,9 +57,15 @@ function scannerFactory(plan: ScanPlan, strict: boolean): ((env: unknown) => Sca
 
 /**
  * A {@link LineParser} for a compiled access-log format (Apache `LogFormat` or nginx
- * `log_format`). Each instance keeps a small time cache: use one per stream or thread.
+ * `log_format`). Each one keeps a small time cache: use one per stream or thread.
  */
-export class AccessParser implements LineParser<AccessRecord> {
+export interface AccessParser extends LineParser<AccessRecord> {
+  /** The record keys in order, `rest` and `recovered` excluded. */
+  readonly fields: readonly string[]
+}
+
+/** The {@link AccessParser} behind the factories: a generated scanner, or the interpreter. */
+export class CompiledAccessParser implements AccessParser {
   readonly name: string
   /** The record keys in order, `rest` and `recovered` excluded. */
   readonly fields: readonly string[]

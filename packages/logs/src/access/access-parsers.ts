@@ -1,5 +1,5 @@
 import { invalidArgument } from '@shoal/core'
-import { AccessParser, type AccessParserOptions } from './access-parser.js'
+import { type AccessParser, type AccessParserOptions, CompiledAccessParser } from './access-parser.js'
 import { compileApacheFormat } from './compile-apache.js'
 import { compileNginxFormat } from './compile-nginx.js'
 import { ACCESS_PRESETS } from './presets.js'
@@ -44,7 +44,7 @@ function resolve(syntax: 'apache' | 'nginx', formatOrPreset: string): { name: st
  */
 export function apacheParser(formatOrPreset: string, options: AccessParserOptions = {}): AccessParser {
   const { name, format } = resolve('apache', formatOrPreset)
-  return new AccessParser(name, cachedPlan('apache', format), 'apache', options)
+  return new CompiledAccessParser(name, cachedPlan('apache', format), 'apache', options)
 }
 
 /** Options of {@link nginxParser}. */
@@ -64,7 +64,7 @@ export function nginxParser(formatOrPreset: string, options: NginxParserOptions 
   const escapeMode = NGINX_ESCAPES[options.escape ?? 'default']
   if (escapeMode === undefined)
     throw invalidArgument(`escape must be 'default', 'json' or 'none', got ${String(options.escape)}`)
-  return new AccessParser(name, cachedPlan('nginx', format), escapeMode, options)
+  return new CompiledAccessParser(name, cachedPlan('nginx', format), escapeMode, options)
 }
 
 /**
