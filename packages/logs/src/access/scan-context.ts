@@ -1,7 +1,7 @@
 import type { BadLineReason } from '../bad-line.js'
 import { decodeBinary, type InvalidUtf8Policy } from '../text.js'
 import { CLF_TIME_LENGTH, ClfTimeParser } from '../time/clf-time.js'
-import { parseIsoTime } from '../time/iso-time.js'
+import { parseRfc3339 } from '../time/rfc3339.js'
 import { type EscapeMode, unescapeBinary } from './unescape.js'
 import { isDash, readHex, readInt, readNumber } from './value-readers.js'
 
@@ -106,7 +106,7 @@ export class ScanContext {
 
   isoTime(line: string, start: number, end: number): number | null | typeof REJECT {
     if (isDash(line, start, end)) return null
-    const value = parseIsoTime(line.slice(start, end))
+    const value = parseRfc3339(line, start, end, false)
     return !Number.isNaN(value) ? value : this.reject('bad-time')
   }
 

@@ -1,7 +1,7 @@
 import { LineFailure } from '../bad-line.js'
 import type { LineParser, LineResult } from '../line-parser.js'
 import { decodeBinary, type InvalidUtf8Policy, toBinary } from '../text.js'
-import { civilToEpoch, monthIndex } from '../time/calendar.js'
+import { civilToEpoch, monthAt } from '../time/calendar.js'
 
 /** A line of an Apache error log (2.2 or 2.4 default layout). */
 export interface ApacheErrorRecord {
@@ -71,7 +71,7 @@ export class ApacheErrorParser implements LineParser<ApacheErrorRecord> {
     const epoch =
       civilToEpoch(
         Number(year),
-        monthIndex(month as string, 0),
+        monthAt(month as string, 0),
         Number(day),
         Number(hour),
         Number(minute),

@@ -2,8 +2,9 @@ import { invalidArgument } from '@shoal/core'
 import { type BadLineReason, LineFailure } from '../bad-line.js'
 import type { LineParser, LineResult } from '../line-parser.js'
 import { decodeBinary, hasHighBytes, type InvalidUtf8Policy, toBinary } from '../text.js'
+import { parseClfTime } from '../time/clf-time.js'
+import { parseRfc3339 } from '../time/rfc3339.js'
 import { jsonSyntaxErrorAt } from './json-syntax.js'
-import { parseClfTime, parseRfc3339 } from './timestamps.js'
 
 /**
  * How {@link jsonLinesParser} coerces a field; missing fields, `null`, `""` and `"-"` become null
@@ -45,14 +46,9 @@ export interface JsonLinesOptions<F extends JsonFieldTypes = Record<never, never
   readonly name?: string | undefined
 }
 
-enum Kind {
-  String,
-  Int,
-  Number,
-  Time,
-  EpochS,
-  EpochMs,
-}
+/** Field kinds as small integers, for a monomorphic switch on the hot path. */
+const Kind = { String: 0, Int: 1, Number: 2, Time: 3, EpochS: 4, EpochMs: 5 } as const
+type Kind = (typeof Kind)[keyof typeof Kind]
 
 const KINDS: Readonly<Record<JsonFieldType, Kind>> = {
   string: Kind.String,

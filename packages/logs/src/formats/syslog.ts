@@ -2,9 +2,10 @@ import { invalidArgument } from '@shoal/core'
 import { LineFailure } from '../bad-line.js'
 import type { LineParser, LineResult } from '../line-parser.js'
 import { decodeBinary, hasHighBytes, type InvalidUtf8Policy, toBinary } from '../text.js'
+import { civilUtc, daysInMonth, digitsAt, monthAt } from '../time/calendar.js'
+import { parseRfc3339 } from '../time/rfc3339.js'
 import { bareObject } from './bare-object.js'
 import { type TimeZoneOption, type WallClock, wallClock } from './time-zone.js'
-import { civilUtc, daysInMonth, digitsAt, monthAt, parseRfc3339 } from './timestamps.js'
 
 /**
  * RFC 5424 structured data: SD-ID → parameter name → value. A parameter that occurs several

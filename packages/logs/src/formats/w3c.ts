@@ -3,7 +3,7 @@ import { LineFailure } from '../bad-line.js'
 import type { LineParser, LineResult } from '../line-parser.js'
 import { SKIP_LINE, type SkipLine } from '../skip-line.js'
 import { decodeBinary, hasHighBytes, type InvalidUtf8Policy, toBinary } from '../text.js'
-import { civilUtc, daysInMonth, digitsAt } from './timestamps.js'
+import { civilUtc, daysInMonth, digitsAt } from '../time/calendar.js'
 
 /** A value of a W3C record: text, a number (numeric fields, `time`) or null (`-`). */
 export type W3cValue = string | number | null

@@ -1,5 +1,13 @@
+/**
+ * Calendar arithmetic shared by every timestamp reader. Readers work on binary strings in place
+ * (no slicing) and return epoch milliseconds, or NaN when the text is not a valid time. Months
+ * are 1–12 throughout.
+ */
+
+const MS_PER_DAY = 86_400_000
+
 /** Three-letter English month names, as logs write them. */
-export const MONTHS = [
+export const MONTH_NAMES = [
   'Jan',
   'Feb',
   'Mar',
@@ -14,31 +22,42 @@ export const MONTHS = [
   'Dec',
 ] as const
 
-/** 0-based month of a three-letter English month name (any case), or -1. */
-export function monthIndex(text: string, at: number): number {
-  const key =
-    ((text.charCodeAt(at) | 0x20) << 16) |
-    ((text.charCodeAt(at + 1) | 0x20) << 8) |
-    (text.charCodeAt(at + 2) | 0x20)
-  return MONTH_KEYS.get(key) ?? -1
+/** Whether `year` is a leap year of the proleptic Gregorian calendar. */
+export function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
 }
 
-const MONTH_KEYS = new Map(
-  MONTHS.map((name, i) => {
-    const lower = name.toLowerCase()
-    return [(lower.charCodeAt(0) << 16) | (lower.charCodeAt(1) << 8) | lower.charCodeAt(2), i] as const
-  }),
-)
-
-/** Days in `month` (0-based) of `year`, proleptic Gregorian. */
+/** Days in `month` (1–12) of `year`. */
 export function daysInMonth(year: number, month: number): number {
-  if (month === 1) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28
-  return month === 3 || month === 5 || month === 8 || month === 10 ? 30 : 31
+  if (month === 2) return isLeapYear(year) ? 29 : 28
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
 }
 
 /**
- * Epoch milliseconds of a civil time with a UTC offset in minutes, or NaN when a part is out of
- * range (a leap second 60 is accepted and counts as :59 plus one second).
+ * Epoch milliseconds of a civil UTC time (month 1–12), for any year (unlike `Date.UTC`, which
+ * maps years 0–99 to 1900–1999). The caller validates the ranges.
+ */
+export function civilUtc(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+): number {
+  // days from civil, after H. Hinnant's algorithm
+  const y = month <= 2 ? year - 1 : year
+  const era = Math.floor(y / 400)
+  const yoe = y - era * 400
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy
+  const days = era * 146_097 + doe - 719_468
+  return days * MS_PER_DAY + hour * 3_600_000 + minute * 60_000 + second * 1000
+}
+
+/**
+ * Epoch milliseconds of a civil time (month 1–12) written at a UTC offset in minutes, or NaN
+ * when a part is out of range. A leap second (:60) counts as the next second.
  */
 export function civilToEpoch(
   year: number,
@@ -49,13 +68,13 @@ export function civilToEpoch(
   second: number,
   offsetMinutes: number,
 ): number {
-  if (month < 0 || month > 11 || day < 1 || day > daysInMonth(year, month)) return Number.NaN
-  if (hour > 23 || minute > 59 || second > 60 || hour < 0 || minute < 0 || second < 0) return Number.NaN
-  return Date.UTC(year, month, day, hour, minute, second) - offsetMinutes * 60_000
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return Number.NaN
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return Number.NaN
+  return civilUtc(year, month, day, hour, minute, second) - offsetMinutes * 60_000
 }
 
-/** The value of `count` ASCII digits at `at`, or -1 if any is not a digit. */
-export function digits(text: string, at: number, count: number): number {
+/** The value of the `count` ASCII digits at `at`, or -1 if any of them is not a digit. */
+export function digitsAt(text: string, at: number, count: number): number {
   let value = 0
   for (let i = at; i < at + count; i++) {
     const d = text.charCodeAt(i) - 48
@@ -63,4 +82,16 @@ export function digits(text: string, at: number, count: number): number {
     value = value * 10 + d
   }
   return value
+}
+
+/** Month (1–12) of the exact three-letter name at `at` (`Jan` … `Dec`, case as written), or 0. */
+export function monthAt(text: string, at: number): number {
+  const a = text.charCodeAt(at)
+  const b = text.charCodeAt(at + 1)
+  const c = text.charCodeAt(at + 2)
+  for (let m = 0; m < 12; m++) {
+    const name = MONTH_NAMES[m] as string
+    if (name.charCodeAt(0) === a && name.charCodeAt(1) === b && name.charCodeAt(2) === c) return m + 1
+  }
+  return 0
 }

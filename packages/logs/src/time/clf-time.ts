@@ -1,4 +1,4 @@
-import { civilToEpoch, digits, monthIndex } from './calendar.js'
+import { civilToEpoch, digitsAt, monthAt } from './calendar.js'
 
 /** Length of `dd/Mon/yyyy:HH:MM:SS ±zzzz`. */
 export const CLF_TIME_LENGTH = 26
@@ -29,7 +29,7 @@ export class ClfTimeParser {
     ) {
       value = this.#dayValue + timeOfDay(text, at + DAY)
     } else {
-      value = parseClfTime(text.slice(at, at + CLF_TIME_LENGTH))
+      value = parseClfTime(text, at, at + CLF_TIME_LENGTH)
       if (!Number.isNaN(value)) {
         this.#day = text.slice(at, at + DAY)
         this.#zone = text.slice(at + ZONE_AT, at + CLF_TIME_LENGTH)
@@ -53,40 +53,39 @@ function timeOfDay(t: string, at: number): number {
     t.charCodeAt(at + 9) !== 32
   )
     return Number.NaN
-  const hour = digits(t, at + 1, 2)
-  const minute = digits(t, at + 4, 2)
-  const second = digits(t, at + 7, 2)
+  const hour = digitsAt(t, at + 1, 2)
+  const minute = digitsAt(t, at + 4, 2)
+  const second = digitsAt(t, at + 7, 2)
   if (hour < 0 || minute < 0 || second < 0 || hour > 23 || minute > 59 || second > 60) return Number.NaN
   return ((hour * 60 + minute) * 60 + second) * 1000
 }
 
-/** Parses a whole `dd/Mon/yyyy:HH:MM:SS ±zzzz` string to epoch milliseconds, or NaN. */
-export function parseClfTime(t: string): number {
-  if (t.length !== CLF_TIME_LENGTH) return Number.NaN
-  if (t[2] !== '/' || t[6] !== '/' || t[11] !== ':' || t[14] !== ':' || t[17] !== ':' || t[20] !== ' ')
-    return Number.NaN
-  const day = digits(t, 0, 2)
-  const month = monthIndex(t, 3)
-  const year = digits(t, 7, 4)
-  const hour = digits(t, 12, 2)
-  const minute = digits(t, 15, 2)
-  const second = digits(t, 18, 2)
-  const sign = t[21] === '+' ? 1 : t[21] === '-' ? -1 : 0
-  const offsetHours = digits(t, 22, 2)
-  const offsetMinutes = digits(t, 24, 2)
+/**
+ * Reads a Common Log Format time `dd/Mon/yyyy:HH:MM:SS ±zzzz` (what Apache `%t` writes inside
+ * its brackets, and nginx `$time_local`) occupying exactly `text[start, end)`, or NaN.
+ */
+export function parseClfTime(text: string, start: number, end: number): number {
+  if (end - start !== CLF_TIME_LENGTH) return Number.NaN
+  const s = start
   if (
-    day < 0 ||
-    month < 0 ||
-    year < 0 ||
-    hour < 0 ||
-    minute < 0 ||
-    second < 0 ||
-    sign === 0 ||
-    offsetHours < 0 ||
-    offsetMinutes < 0 ||
-    offsetMinutes > 59
-  ) {
+    text.charCodeAt(s + 2) !== 47 ||
+    text.charCodeAt(s + 6) !== 47 ||
+    text.charCodeAt(s + 11) !== 58 ||
+    text.charCodeAt(s + 14) !== 58 ||
+    text.charCodeAt(s + 17) !== 58 ||
+    text.charCodeAt(s + 20) !== 32
+  )
     return Number.NaN
-  }
-  return civilToEpoch(year, month, day, hour, minute, second, sign * (offsetHours * 60 + offsetMinutes))
+  const sign = text.charCodeAt(s + 21)
+  const oh = digitsAt(text, s + 22, 2)
+  const om = digitsAt(text, s + 24, 2)
+  const year = digitsAt(text, s + 7, 4)
+  if ((sign !== 43 && sign !== 45) || oh < 0 || oh > 23 || om < 0 || om > 59 || year < 0) return Number.NaN
+  const day = digitsAt(text, s, 2)
+  const hour = digitsAt(text, s + 12, 2)
+  const minute = digitsAt(text, s + 15, 2)
+  const second = digitsAt(text, s + 18, 2)
+  if (day < 0 || hour < 0 || minute < 0 || second < 0) return Number.NaN
+  const offset = (sign === 43 ? 1 : -1) * (oh * 60 + om)
+  return civilToEpoch(year, monthAt(text, s + 3), day, hour, minute, second, offset)
 }

@@ -1,5 +1,5 @@
 import { invalidArgument } from '@shoal/core'
-import { civilToEpoch, monthIndex } from './calendar.js'
+import { civilToEpoch, monthAt } from './calendar.js'
 
 type Step =
   | { readonly literal: string }
@@ -102,7 +102,7 @@ const isLetter = (code: number): boolean => (code >= 65 && code <= 90) || (code 
 
 /**
  * Reads times written with a strftime(3) layout (`%Y %y %m %d %e %H %I %M %S %p %s %b %h %B %a
- * %A %z %Z %T %D %F %R %r %n %t %%`). Times without `%z` are taken as UTC; `%Z` names are read
+ * %A %z %Z %T %D %F %R %r %n %t %%`). Month names are English, capitalised as `%b` writes them. Times without `%z` are taken as UTC; `%Z` names are read
  * and ignored. Parsing is self-delimiting: {@link StrftimeParser.end} tells where the time ended.
  */
 export class StrftimeParser {
@@ -119,7 +119,7 @@ export class StrftimeParser {
   parse(text: string, at: number): number {
     let i = at
     let year = 1970
-    let month = 0
+    let month = 1
     let day = 1
     let hour = 0
     let minute = 0
@@ -154,7 +154,7 @@ export class StrftimeParser {
             year = value < 69 ? 2000 + value : 1900 + value
             break
           case 'month':
-            month = value - 1
+            month = value
             break
           case 'day':
             day = value
@@ -178,8 +178,8 @@ export class StrftimeParser {
         while (i < text.length && isLetter(text.charCodeAt(i))) i++
         if (i === start) return Number.NaN
         if (step.word === 'month' || step.word === 'monthName') {
-          month = i - start >= 3 ? monthIndex(text, start) : -1
-          if (month < 0) return Number.NaN
+          month = i - start >= 3 ? monthAt(text, start) : 0
+          if (month === 0) return Number.NaN
         } else if (step.word === 'ampm') {
           const word = text.slice(start, i).toUpperCase()
           if (word !== 'AM' && word !== 'PM') return Number.NaN
