@@ -19,6 +19,15 @@ const SCALED_READERS: Readonly<Record<string, string>> = {
 
 const lit = (text: string): string => JSON.stringify(text)
 
+/** A condition that `line` holds `literal` at `p`, from character `from` on: charCodeAt tests for short literals. */
+function matchesAt(literal: string, from: number): string {
+  if (literal.length > 8) return `line.startsWith(${lit(literal)}, p)`
+  const tests: string[] = []
+  for (let k = from; k < literal.length; k++)
+    tests.push(`line.charCodeAt(p + ${k}) === ${literal.charCodeAt(k)}`)
+  return tests.length === 0 ? 'true' : tests.join(' && ')
+}
+
 /**
  * Writes the source of a scanner specialised to one {@link ScanPlan}: the steps of the
  * interpreter unrolled, literals and offsets as constants, and the record built by one object
@@ -89,9 +98,11 @@ export function scannerSource(plan: ScanPlan, strict: boolean): string {
       emit(spec.kind === 'clf-time' && spec.bracketed ? '  p += 28;' : '  p = e;')
     }
     if (after !== '') {
-      if (!located)
+      // a quoted field's scan stopped on its closing quote: only the rest of the literal needs a check
+      const check = matchesAt(after, step.quoted ? 1 : 0)
+      if (!located && check !== 'true')
         emit(
-          `  if (!line.startsWith(${lit(after)}, p)) return fail(${i}, p >= line.length ? 'missing-field' : 'literal-mismatch', p);`,
+          `  if (!(${check})) return fail(${i}, p >= line.length ? 'missing-field' : 'literal-mismatch', p);`,
         )
       emit(`  p += ${after.length};`)
     }

@@ -9,35 +9,32 @@ const ZONE_AT = 21 // ±zzzz
 /**
  * Parses the Common Log Format time `dd/Mon/yyyy:HH:MM:SS ±zzzz` at `at` (exactly 26
  * characters) to epoch milliseconds, or NaN. Consecutive lines mostly share a second, and nearly
- * always a day: both are cached per instance, and compared in place, without slicing.
+ * always a day: both are cached per instance.
  */
 export class ClfTimeParser {
-  #second = ''
+  #second = '\u0000'
   #secondValue = Number.NaN
-  #day = ''
+  #day = '\u0000'
   #zone = ''
   #dayValue = Number.NaN
 
   /** Parses `text[at, at + 26)`. */
   parse(text: string, at: number): number {
-    if (this.#second.length === CLF_TIME_LENGTH && text.startsWith(this.#second, at)) return this.#secondValue
+    // one slice and a string comparison: measured faster than comparing characters in place
+    const key = text.slice(at, at + CLF_TIME_LENGTH)
+    if (key === this.#second) return this.#secondValue
     let value: number
-    if (
-      this.#day.length === DAY &&
-      text.startsWith(this.#day, at) &&
-      text.startsWith(this.#zone, at + ZONE_AT)
-    ) {
-      value = this.#dayValue + timeOfDay(text, at + DAY)
-    } else {
-      value = parseClfTime(text, at, at + CLF_TIME_LENGTH)
+    if (key.startsWith(this.#day) && key.endsWith(this.#zone)) value = this.#dayValue + timeOfDay(key, DAY)
+    else {
+      value = parseClfTime(key, 0, key.length)
       if (!Number.isNaN(value)) {
-        this.#day = text.slice(at, at + DAY)
-        this.#zone = text.slice(at + ZONE_AT, at + CLF_TIME_LENGTH)
-        this.#dayValue = value - timeOfDay(text, at + DAY)
+        this.#day = key.slice(0, DAY)
+        this.#zone = key.slice(ZONE_AT)
+        this.#dayValue = value - timeOfDay(key, DAY)
       }
     }
     if (!Number.isNaN(value)) {
-      this.#second = text.slice(at, at + CLF_TIME_LENGTH)
+      this.#second = key
       this.#secondValue = value
     }
     return value
