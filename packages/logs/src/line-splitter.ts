@@ -94,8 +94,10 @@ export class LineSplitter {
         this.#extendCarry(text)
         return
       }
-      if (this.#dropping) this.#endDrop(base + nl + 1, sink)
-      else {
+      if (this.#dropping) {
+        this.#growSample(text, nl)
+        this.#endDrop(base + nl + 1, sink)
+      } else {
         const whole = this.#carry + text.slice(0, nl)
         this.#carry = ''
         this.#emit(whole, base + nl + 1, sink)
@@ -137,18 +139,25 @@ export class LineSplitter {
   }
 
   #extendCarry(text: string): void {
-    if (this.#dropping) return
+    if (this.#dropping) {
+      this.#growSample(text, text.length)
+      return
+    }
     // +1: the \r of a \r\n line end may arrive before its \n
     if (this.#carry.length + text.length > this.#maxLineBytes + 1) {
       this.#dropping = true
-      this.#dropSample =
-        this.#carry.length >= SAMPLE_BYTES
-          ? this.#carry.slice(0, SAMPLE_BYTES)
-          : (this.#carry + text).slice(0, SAMPLE_BYTES)
+      this.#dropSample = this.#carry.slice(0, SAMPLE_BYTES)
       this.#carry = ''
+      this.#growSample(text, text.length)
       return
     }
     this.#carry = this.#carry.length === 0 ? text : this.#carry + text
+  }
+
+  /** Adds the start of `text[0, end)` to the sample of a line being dropped, up to the sample size. */
+  #growSample(text: string, end: number): void {
+    const room = SAMPLE_BYTES - this.#dropSample.length
+    if (room > 0) this.#dropSample += text.slice(0, Math.min(end, room))
   }
 
   #endDrop(next: number, sink: LineSink): void {

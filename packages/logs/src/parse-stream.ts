@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs'
 import type { AbortOptions } from '@shoal/core'
 import { type BadLine, badLine, LineFailure } from './bad-line.js'
 import type { BadLineLog } from './bad-line-log.js'
@@ -159,4 +160,24 @@ export function parseBuffer<R>(
   splitter.push(bytesOf(data), sink)
   splitter.end(sink)
   return sink.take(splitter)
+}
+
+/** Options of {@link parseFile}. */
+export interface ParseFileOptions extends ParseOptions {
+  /** Bytes read at a time (default 1 MiB). */
+  readonly readChunkBytes?: number | undefined
+}
+
+/** Parses a whole file, batch by batch: {@link parseBatches} over a read stream of `path`. */
+export async function* parseFile<R>(
+  path: string,
+  parser: LineParser<R>,
+  options: ParseFileOptions = {},
+): AsyncGenerator<RecordBatch<Exclude<R, SkipLine>>> {
+  const stream = createReadStream(path, { highWaterMark: options.readChunkBytes ?? 1024 * 1024 })
+  try {
+    yield* parseBatches(stream, parser, options)
+  } finally {
+    stream.destroy()
+  }
 }
