@@ -35,7 +35,7 @@ interface LogWorkload extends Workload {
   readonly meta: GeneratedLogMeta
 }
 
-const DEFAULT_LINES = 500_000
+const DEFAULT_LINES = 2_000_000
 const SMOKE_LINES = 20_000
 /** The longest line ours accepts; longer ones are reported as `oversize`. */
 const MAX_LINE_BYTES = 65_536
