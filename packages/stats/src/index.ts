@@ -1,0 +1,7 @@
+export { ByteReader } from './bytes/byte-reader.js'
+export { ByteWriter } from './bytes/byte-writer.js'
+export type { SketchKey } from './hash/key-hasher.js'
+export { DEFAULT_SEED, KeyHasher } from './hash/key-hasher.js'
+export type { Hash128 } from './hash/murmur3.js'
+export { hash128, murmur3x64128 } from './hash/murmur3.js'
+export type { Sketch } from './sketch.js'
