@@ -40,6 +40,11 @@ export class KeyHasher {
     let length = key.length
     let buffer = this.#buffer
     if (buffer.length < length * 3) buffer = this.#buffer = new Uint8Array(length * 3)
+    if (length > 24) {
+      // the native encoder beats a character loop once strings are longer than a few words
+      length = UTF8.encodeInto(key, buffer).written
+      return murmur3x64128(buffer, 0, length, this.#seed, this.#out)
+    }
     let ascii = true
     for (let i = 0; i < length; i++) {
       const c = key.charCodeAt(i)
