@@ -176,7 +176,7 @@ export function readImage(bytes: Uint8Array): HllState {
     if (empty && count === 0) return state
     if (compact) {
       reader.need(4 * count, 'coupon set')
-      return readCompactSet(reader, state, count, lgArr)
+      return readCompactSet(reader, state, count)
     }
     if (lgArr < LG_INIT_SET_SIZE || lgArr > lgK - 3)
       throw invalidSketch(`coupon set lgArr ${lgArr} is out of range`, 4)
@@ -201,32 +201,16 @@ function readCoupons(reader: ByteReader, state: HllState, count: number): void {
   }
 }
 
-/** A compact set: its coupons re-inserted in image order into a table of the image's size. */
-function readCompactSet(reader: ByteReader, state: HllState, count: number, lgArr: number): HllState {
-  const lgK = state.lgK
-  let lgSize = lgArr
-  // a usable lgArr keeps the table the writer had; else the smallest size that holds `count`
-  if (lgSize < LG_INIT_SET_SIZE || lgSize > lgK - 3 || 4 * count > 3 * (1 << lgSize)) {
-    lgSize = LG_INIT_SET_SIZE
-    while (4 * count > 3 * (1 << lgSize) && lgSize < lgK - 3) lgSize++
-  }
-  if (4 * count > 3 * (1 << lgSize)) {
-    // more coupons than a set holds: replay them (the sketch becomes HLL, as the writer's would)
-    state.coupons = new CouponTable(MODE_SET)
-    readCoupons(reader, state, count)
-    return state
-  }
-  const table = new CouponTable(MODE_SET, lgSize)
-  for (let i = 0; i < count; i++) {
-    const at = reader.offset
-    const coupon = reader.i32()
-    checkCoupon(coupon, at)
-    const index = findCoupon(table.entries, lgSize, coupon)
-    if (index >= 0) throw invalidSketch('the coupon set has duplicates', at)
-    table.entries[~index] = coupon
-    table.count++
-  }
-  state.coupons = table
+/**
+ * A compact set: its coupons re-inserted in image order into a new set, as DataSketches Java and
+ * C++ do. The set holds the same coupons, possibly in another table order than the writer's.
+ */
+function readCompactSet(reader: ByteReader, state: HllState, count: number): HllState {
+  state.coupons = new CouponTable(MODE_SET)
+  const before = reader.offset
+  readCoupons(reader, state, count)
+  if (state.mode === MODE_SET && (state.coupons as CouponTable).count !== count)
+    throw invalidSketch('the coupon set has duplicates', before)
   return state
 }
 
@@ -332,20 +316,21 @@ function readHll(
   hll.hipAccum = hipAccum
   hll.kxq0 = kxq0
   hll.kxq1 = kxq1
+  // KxQ must agree with the registers (later updates subtract from it), unless flagged stale
+  let q0 = 0
+  let q1 = 0
+  for (let slot = 0; slot < k; slot++) {
+    const value = hll.getValue(slot)
+    if (value < 32) q0 += 2 ** -value
+    else q1 += 2 ** -value
+  }
   if (stale) {
-    // Java's union left KxQ and cur-min stale: rebuild them from the registers
-    let q0 = k
-    let q1 = 0
-    for (let slot = 0; slot < k; slot++) {
-      const value = hll.getValue(slot)
-      if (value === 0) continue
-      if (value < 32) q0 += 2 ** -value - 1
-      else q1 += 2 ** -value - 1
-    }
+    // Java's union left KxQ and cur-min stale: take them from the registers
     hll.kxq0 = q0
     hll.kxq1 = q1
     if (hll instanceof Hll4Array && min !== curMin) return rebased(state, hll)
-  }
+  } else if (Math.abs(kxq0 - q0) > 1e-9 * q0 || Math.abs(kxq1 - q1) > 1e-9)
+    throw invalidSketch('the KxQ registers do not match the registers', 16)
   state.coupons = null
   state.hll = hll
   return state
