@@ -1,0 +1,687 @@
+/**
+ * The aggregation seam of the example: the pipeline, the dashboard, the CLI and the tests use only
+ * what this file exports.
+ *
+ * Windows and alert rules are `@shoal/stats`'s: {@link LiveStats} puts every line into 1-second
+ * event-time panes of an `EventTimeWindows` (per-source watermarks, idleness, late lines folded
+ * in, roll-ups to 1 min / 5 min / 1 h), answers ranges by merging panes, and evaluates the rules
+ * with an `AlertEngine` as panes close.
+ *
+ * The aggregate in each pane is what {@link createAggregate} makes. The web preset of
+ * `@shoal/stats` (`webStats()`) is not in the package yet, so it is, for now, the **interim exact
+ * aggregate** below: plain maps and sets, every bound equal to its count, memory growing with
+ * the number of distinct keys. It says so wherever it is shown ({@link AGGREGATOR}). Swapping in
+ * `webStats()` means changing {@link createAggregate} and {@link AGGREGATOR} (its `WebStats`
+ * has the same methods, and its report the same shape).
+ */
+
+import { copyKey } from '@shoal/logs'
+import {
+  AlertEngine,
+  type AlertRule,
+  type AlertRuleSpec,
+  type AlertTransition,
+  EventTimeWindows,
+  http5xxBurstRule,
+  normalizePath,
+  type Pane,
+  type PathNormalization,
+  refererSite,
+  UserAgentFamilies,
+} from '@shoal/stats'
+
+// ---------------------------------------------------------------------------------------------
+// The contract
+
+/** What the aggregator reads from a parsed access-log line (structurally; every field optional). */
+export interface WebRecordLike {
+  readonly time?: number | null | undefined
+  readonly status?: number | null | undefined
+  readonly bytes?: number | null | undefined
+  readonly remoteHost?: string | null | undefined
+  readonly userAgent?: string | null | undefined
+  readonly referer?: string | null | undefined
+  readonly target?: string | null | undefined
+  readonly method?: string | null | undefined
+  readonly virtualHost?: string | null | undefined
+  /** Microseconds. */
+  readonly duration?: number | null | undefined
+}
+
+/** One row of a top-N table: the count and the interval the true count lies in. */
+export interface KeyCount {
+  readonly key: string
+  readonly count: number
+  readonly lowerBound: number
+  readonly upperBound: number
+}
+
+/** Latency quantiles over `%D`, in microseconds. */
+export interface LatencySummary {
+  readonly count: number
+  readonly p50: number
+  readonly p90: number
+  readonly p95: number
+  readonly p99: number
+  readonly max: number
+  readonly mean: number
+}
+
+/** The full report of an aggregate. */
+export interface WebReport {
+  /** Valid requests (parsed lines). */
+  readonly requests: number
+  /** Lines that could not be parsed. */
+  readonly failedLines: number
+  /** Failed lines by reason. */
+  readonly failedByReason: Readonly<Record<string, number>>
+  /** Sum of response bytes. */
+  readonly bandwidth: number
+  /** Requests by status code (`"200"`, `"404"`…). */
+  readonly statusCodes: Readonly<Record<string, number>>
+  /** Requests by status class (`"2xx"`…). */
+  readonly statusClasses: Readonly<Record<string, number>>
+  /**
+   * Distinct (client, UTC date, user agent) triples — GoAccess's unique visitors, which by
+   * default leave out 4xx responses ({@link AggregateOptions.visitors4xx}).
+   */
+  readonly uniqueVisitors: {
+    readonly estimate: number
+    readonly lowerBound: number
+    readonly upperBound: number
+    /** Whether the count is exact (not an estimate). */
+    readonly exact: boolean
+  }
+  /** Request paths (query string stripped, percent-decoded). */
+  readonly paths: readonly KeyCount[]
+  /** Paths answered 404. */
+  readonly notFound: readonly KeyCount[]
+  /** Clients (`%h`). */
+  readonly clients: readonly KeyCount[]
+  /** Referring sites (host of the referrer). */
+  readonly referringSites: readonly KeyCount[]
+  /** User-agent families (`Chrome`, `bot: Googlebot`…). */
+  readonly userAgents: readonly KeyCount[]
+  /** Virtual hosts, when the format has `%v`. */
+  readonly virtualHosts: readonly KeyCount[]
+  /** Latency quantiles, when the format has `%D` (or another duration). */
+  readonly latency: LatencySummary | null
+}
+
+/** The numbers alert rules can name (the metric of a rule), over a window. */
+export interface WebMetrics {
+  readonly [metric: string]: number | null
+  readonly requests: number
+  readonly failedLines: number
+  readonly bandwidth: number
+  readonly status2xx: number
+  readonly status3xx: number
+  readonly status4xx: number
+  readonly status5xx: number
+  /** 5xx responses per request, or null without requests. */
+  readonly ratio5xx: number | null
+  readonly visitors: number
+  readonly latencyP50: number | null
+  readonly latencyP95: number | null
+  readonly latencyP99: number | null
+}
+
+/** Options of a report. */
+export interface ReportOptions {
+  /** Rows of each top-N table (default 10). */
+  readonly top?: number | undefined
+}
+
+/** A mergeable aggregate of access-log records. */
+export interface WebAggregate {
+  /** Counts one parsed line. */
+  add(record: WebRecordLike): void
+  /** Counts one line that could not be parsed. */
+  addFailure(reason: string, sample?: string): void
+  /** Adds everything `other` has counted (`other` is left unchanged). */
+  merge(other: WebAggregate): void
+  /** The report of everything counted so far. */
+  report(options?: ReportOptions): WebReport
+  /** The numbers alert rules compare. */
+  metrics(): WebMetrics
+  /** A binary image (for shipping panes between processes). */
+  toBytes(): Uint8Array
+}
+
+/** Options of {@link createAggregate}. */
+export interface AggregateOptions {
+  /** How request targets become path keys (default {@link DEFAULT_PATHS}). */
+  readonly paths?: PathNormalization | undefined
+  /** Count 4xx responses towards unique visitors (default false, as GoAccess). */
+  readonly visitors4xx?: boolean | undefined
+}
+
+/** Which implementation is behind {@link createAggregate}, for people to see. */
+export interface AggregatorInfo {
+  /** Short name. */
+  readonly name: string
+  /** Whether it is `@shoal/stats`'s web preset (false: the interim aggregate of this file). */
+  readonly fromStatsPackage: boolean
+  /** One sentence on what it is. */
+  readonly note: string
+}
+
+/** The implementation in use. */
+export const AGGREGATOR: AggregatorInfo = {
+  name: 'interim exact aggregate (windows and alerts: @shoal/stats)',
+  fromStatsPackage: false,
+  note:
+    "@shoal/stats's web preset is not there yet: each pane counts with exact maps and sets " +
+    '(src/aggregation.ts), so bounds equal counts and memory grows with distinct keys; ' +
+    'windows, watermarks and alert rules are @shoal/stats.',
+}
+
+/** The example's path keys: query stripped, escapes decoded, ids kept (so keys compare with GoAccess's). */
+export const DEFAULT_PATHS: PathNormalization = { stripQuery: true, percentDecode: true, collapseIds: false }
+
+/**
+ * A new, empty aggregate.
+ *
+ * @param options - key normalisation, unique-visitor rule
+ */
+export function createAggregate(options: AggregateOptions = {}): WebAggregate {
+  return new ExactAggregate(options.paths ?? DEFAULT_PATHS, options.visitors4xx ?? false)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interim implementation: exact
+
+const families = new UserAgentFamilies()
+
+const bump = (map: Map<string, number>, key: string, by = 1): void => {
+  const count = map.get(key)
+  if (count === undefined) map.set(copyKey(key), by)
+  else map.set(key, count + by)
+}
+
+const mergeInto = (into: Map<string, number>, from: Map<string, number>): void => {
+  for (const [key, count] of from) into.set(key, (into.get(key) ?? 0) + count)
+}
+
+const top = (map: Map<string, number>, n: number): KeyCount[] =>
+  n <= 0
+    ? []
+    : [...map]
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+        .slice(0, n)
+        .map(([key, count]) => ({ key, count, lowerBound: count, upperBound: count }))
+
+const utcDate = (time: number): number => Math.floor(time / 86_400_000)
+
+class ExactAggregate implements WebAggregate {
+  readonly #paths: PathNormalization
+  readonly #visitors4xx: boolean
+  requests = 0
+  failed = 0
+  bandwidth = 0
+  readonly failedByReason = new Map<string, number>()
+  readonly statusCodes = new Map<string, number>()
+  readonly visitors = new Set<string>()
+  readonly pathCounts = new Map<string, number>()
+  readonly notFound = new Map<string, number>()
+  readonly clients = new Map<string, number>()
+  readonly referrers = new Map<string, number>()
+  readonly agents = new Map<string, number>()
+  readonly vhosts = new Map<string, number>()
+  durations: number[] = []
+  durationSum = 0
+  durationMax = 0
+  #sorted = true
+
+  constructor(paths: PathNormalization, visitors4xx: boolean) {
+    this.#paths = paths
+    this.#visitors4xx = visitors4xx
+  }
+
+  add(record: WebRecordLike): void {
+    this.requests++
+    this.bandwidth += record.bytes ?? 0
+    const status = record.status
+    if (status !== null && status !== undefined) bump(this.statusCodes, String(status))
+    const host = record.remoteHost ?? '-'
+    bump(this.clients, host)
+    const counted =
+      this.#visitors4xx || status === null || status === undefined || status < 400 || status >= 500
+    if (counted && record.time !== null && record.time !== undefined) {
+      const key = `${host}|${utcDate(record.time)}|${record.userAgent ?? ''}`
+      if (!this.visitors.has(key)) this.visitors.add(copyKey(key))
+    }
+    if (record.target !== null && record.target !== undefined) {
+      const path = normalizePath(record.target, this.#paths)
+      bump(this.pathCounts, path)
+      if (status === 404) bump(this.notFound, path)
+    }
+    const site = refererSite(record.referer)
+    if (site !== null) bump(this.referrers, site)
+    bump(this.agents, families.familyOf(record.userAgent))
+    if (record.virtualHost !== null && record.virtualHost !== undefined) bump(this.vhosts, record.virtualHost)
+    const duration = record.duration
+    if (duration !== null && duration !== undefined) {
+      this.durations.push(duration)
+      this.durationSum += duration
+      if (duration > this.durationMax) this.durationMax = duration
+      this.#sorted = false
+    }
+  }
+
+  addFailure(reason: string): void {
+    this.failed++
+    bump(this.failedByReason, reason)
+  }
+
+  merge(other: WebAggregate): void {
+    if (!(other instanceof ExactAggregate))
+      throw new TypeError('can only merge aggregates of the same implementation')
+    this.requests += other.requests
+    this.failed += other.failed
+    this.bandwidth += other.bandwidth
+    mergeInto(this.failedByReason, other.failedByReason)
+    mergeInto(this.statusCodes, other.statusCodes)
+    for (const visitor of other.visitors) this.visitors.add(visitor)
+    mergeInto(this.pathCounts, other.pathCounts)
+    mergeInto(this.notFound, other.notFound)
+    mergeInto(this.clients, other.clients)
+    mergeInto(this.referrers, other.referrers)
+    mergeInto(this.agents, other.agents)
+    mergeInto(this.vhosts, other.vhosts)
+    for (const d of other.durations) this.durations.push(d)
+    this.durationSum += other.durationSum
+    if (other.durationMax > this.durationMax) this.durationMax = other.durationMax
+    if (other.durations.length > 0) this.#sorted = false
+  }
+
+  #classes(): Record<string, number> {
+    const classes: Record<string, number> = {}
+    for (const [code, count] of this.statusCodes) {
+      const cls = `${code[0]}xx`
+      classes[cls] = (classes[cls] ?? 0) + count
+    }
+    return classes
+  }
+
+  report(options: ReportOptions = {}): WebReport {
+    const n = options.top ?? 10
+    return {
+      requests: this.requests,
+      failedLines: this.failed,
+      failedByReason: Object.fromEntries(this.failedByReason),
+      bandwidth: this.bandwidth,
+      statusCodes: Object.fromEntries([...this.statusCodes].sort((a, b) => Number(a[0]) - Number(b[0]))),
+      statusClasses: this.#classes(),
+      uniqueVisitors: {
+        estimate: this.visitors.size,
+        lowerBound: this.visitors.size,
+        upperBound: this.visitors.size,
+        exact: true,
+      },
+      paths: top(this.pathCounts, n),
+      notFound: top(this.notFound, n),
+      clients: top(this.clients, n),
+      referringSites: top(this.referrers, n),
+      userAgents: top(this.agents, n),
+      virtualHosts: top(this.vhosts, n),
+      latency: this.#latency(),
+    }
+  }
+
+  metrics(): WebMetrics {
+    const classes = this.#classes()
+    const latency = this.#latency()
+    const s5xx = classes['5xx'] ?? 0
+    return {
+      requests: this.requests,
+      failedLines: this.failed,
+      bandwidth: this.bandwidth,
+      status2xx: classes['2xx'] ?? 0,
+      status3xx: classes['3xx'] ?? 0,
+      status4xx: classes['4xx'] ?? 0,
+      status5xx: s5xx,
+      ratio5xx: this.requests === 0 ? null : s5xx / this.requests,
+      visitors: this.visitors.size,
+      latencyP50: latency?.p50 ?? null,
+      latencyP95: latency?.p95 ?? null,
+      latencyP99: latency?.p99 ?? null,
+    }
+  }
+
+  /** A JSON image: the interim aggregate is not meant to be shipped, but panes can be. */
+  toBytes(): Uint8Array {
+    return new TextEncoder().encode(
+      JSON.stringify({
+        v: 1,
+        requests: this.requests,
+        failed: this.failed,
+        bandwidth: this.bandwidth,
+        failedByReason: [...this.failedByReason],
+        statusCodes: [...this.statusCodes],
+        visitors: [...this.visitors],
+        paths: [...this.pathCounts],
+        notFound: [...this.notFound],
+        clients: [...this.clients],
+        referrers: [...this.referrers],
+        agents: [...this.agents],
+        vhosts: [...this.vhosts],
+        durations: this.durations,
+      }),
+    )
+  }
+
+  #latency(): LatencySummary | null {
+    const values = this.durations
+    if (values.length === 0) return null
+    if (!this.#sorted) {
+      values.sort((a, b) => a - b)
+      this.#sorted = true
+    }
+    // nearest rank
+    const q = (p: number): number =>
+      values[Math.min(values.length - 1, Math.ceil(p * values.length) - 1)] as number
+    return {
+      count: values.length,
+      p50: q(0.5),
+      p90: q(0.9),
+      p95: q(0.95),
+      p99: q(0.99),
+      max: this.durationMax,
+      mean: this.durationSum / values.length,
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Live statistics: @shoal/stats windows and alert rules over the aggregate
+
+/** A line that could not be parsed, as an event of the windows (it has no time of its own). */
+class FailedLine {
+  constructor(
+    readonly reason: string,
+    readonly sample: string | undefined,
+  ) {}
+}
+
+/** What each pane holds: one aggregate, fed parsed lines and failed ones. */
+class PaneStats {
+  readonly web: WebAggregate
+
+  constructor(web: WebAggregate) {
+    this.web = web
+  }
+
+  add(event: WebRecordLike | FailedLine): void {
+    if (event instanceof FailedLine) this.web.addFailure(event.reason, event.sample)
+    else this.web.add(event)
+  }
+
+  merge(other: PaneStats): void {
+    this.web.merge(other.web)
+  }
+
+  toBytes(): Uint8Array {
+    return this.web.toBytes()
+  }
+}
+
+/** The 5xx rule of the example (the package's built-in rule with the example's timings). */
+export interface BurstRuleOptions {
+  /** Fire at this many 5xx responses in the window, or more (default 10). */
+  readonly threshold?: number | undefined
+  /** Resolve once fewer than this many remain in the window (default 2). */
+  readonly resolveThreshold?: number | undefined
+  /** Window, in milliseconds (default 10,000). */
+  readonly windowMs?: number | undefined
+  /** How long it must hold before firing, in milliseconds (default 3,000). */
+  readonly forMs?: number | undefined
+  /** Least time between two firings, in milliseconds (default 60,000). */
+  readonly cooldownMs?: number | undefined
+}
+
+/**
+ * The example's alert rule: `@shoal/stats`'s built-in 5xx-burst rule, with timings for a live demo.
+ *
+ * @param options - threshold and timings
+ */
+export function burstRule(options: BurstRuleOptions = {}): AlertRule {
+  return http5xxBurstRule({
+    threshold: options.threshold ?? 10,
+    resolveThreshold: options.resolveThreshold ?? Math.min(2, options.threshold ?? 10),
+    window: options.windowMs ?? 10_000,
+    for: options.forMs ?? 3_000,
+    cooldown: options.cooldownMs ?? 60_000,
+  })
+}
+
+/** A rule in words: `status5xx ≥ 10 in 10 s for 3 s`. */
+export function describeRule(rule: AlertRule): string {
+  const s = (ms: number): string => `${ms / 1000} s`
+  const op = rule.comparator === '>=' ? '≥' : rule.comparator === '<=' ? '≤' : rule.comparator
+  const metric = rule.metric === 'status5xx' ? '5xx' : rule.metric
+  return `${metric} ${op} ${rule.threshold} in ${s(rule.window)}${rule.for > 0 ? ` for ${s(rule.for)}` : ''}`
+}
+
+/** Where a rule stands. */
+export type AlertState = 'inactive' | 'pending' | 'firing' | 'resolved'
+
+/** A rule changing state, decided when a pane closes. */
+export interface AlertEvent {
+  readonly rule: string
+  /** The rule in words. */
+  readonly description: string
+  readonly from: AlertState
+  readonly state: AlertState
+  /** Event time of the end of the pane whose closing decided it, epoch milliseconds. */
+  readonly at: number
+  /** The metric over the window at that moment. */
+  readonly value: number | null
+  readonly threshold: number
+}
+
+/** The state of one rule now. */
+export interface AlertStatus {
+  readonly rule: string
+  readonly description: string
+  readonly state: AlertState
+  /** When it entered this state (event time), or null. */
+  readonly since: number | null
+  /** The metric over the window at the last evaluation. */
+  readonly value: number | null
+  readonly threshold: number
+}
+
+/** Counters of one closed 1-second pane, for rates and sparklines. */
+export interface PaneSummary {
+  /** Pane start, epoch milliseconds (event time). */
+  readonly start: number
+  readonly requests: number
+  readonly bytes: number
+  readonly errors5xx: number
+  readonly failed: number
+  /** Latency p95 within the pane, microseconds (null without durations). */
+  readonly p95: number | null
+}
+
+/** Options of {@link LiveStats}. */
+export interface LiveOptions {
+  /** Aggregate options of every pane. */
+  readonly aggregate?: AggregateOptions | undefined
+  /**
+   * How late a line may arrive after later ones, in milliseconds (default 2,000). Lines are
+   * written when requests end but stamped when they begin, so this covers slow requests.
+   */
+  readonly allowedLatenessMs?: number | undefined
+  /** A source silent this long no longer holds the watermark back (default 3,000 ms). */
+  readonly idleTimeoutMs?: number | undefined
+  /** Alert rules (default: {@link burstRule}()). */
+  readonly rules?: readonly (AlertRule | AlertRuleSpec)[] | undefined
+}
+
+const SECOND = 1_000
+
+/**
+ * Live statistics by event time, on `@shoal/stats`'s `EventTimeWindows` (1-second panes rolled up
+ * to minutes and hours, per-source watermarks, late lines folded into the oldest open pane) and
+ * `AlertEngine` (rules evaluated as panes close).
+ */
+export class LiveStats {
+  readonly #windows: EventTimeWindows<WebRecordLike | FailedLine, PaneStats>
+  readonly #engine: AlertEngine<PaneStats>
+  readonly #summaries = new Map<number, PaneSummary>()
+  readonly #events: AlertEvent[] = []
+  readonly #lastTime = new Map<string, number>()
+  readonly #onAlert: ((event: AlertEvent) => void)[] = []
+
+  /** @param options - lateness, idleness, rules, key normalisation */
+  constructor(options: LiveOptions = {}) {
+    const factory = { create: () => new PaneStats(createAggregate(options.aggregate)) }
+    this.#windows = new EventTimeWindows<WebRecordLike | FailedLine, PaneStats>({
+      aggregate: factory,
+      allowedLateness: options.allowedLatenessMs ?? 2_000,
+      idleTimeout: options.idleTimeoutMs ?? 3_000,
+      latePolicy: 'fold',
+    })
+    this.#engine = new AlertEngine<PaneStats>({
+      rules: options.rules ?? [burstRule()],
+      metrics: (pane) => pane.web.metrics(),
+      windows: this.#windows,
+    })
+    this.#engine.attach(this.#windows)
+    this.#windows.addEventListener('pane-closed', ({ detail }) => this.#closed(detail))
+    this.#engine.addEventListener('transition', ({ detail }) => {
+      const event = this.#event(detail)
+      this.#events.push(event)
+      if (this.#events.length > 200) this.#events.shift()
+      for (const listener of this.#onAlert) listener(event)
+    })
+  }
+
+  /** Calls `listener` with every alert state change. */
+  onAlert(listener: (event: AlertEvent) => void): void {
+    this.#onAlert.push(listener)
+  }
+
+  #event(t: AlertTransition): AlertEvent {
+    const rule = this.#engine.rules.find((r) => r.id === t.ruleId)
+    return {
+      rule: t.ruleId,
+      description: rule === undefined ? t.metric : describeRule(rule),
+      from: t.from,
+      state: t.to,
+      at: t.atMs,
+      value: t.value,
+      threshold: t.threshold,
+    }
+  }
+
+  #closed(pane: Pane<PaneStats>): void {
+    const m = pane.aggregate.web.metrics()
+    this.#summaries.set(pane.startMs, {
+      start: pane.startMs,
+      requests: m.requests,
+      bytes: m.bandwidth,
+      errors5xx: m.status5xx,
+      failed: m.failedLines,
+      p95: m.latencyP95,
+    })
+    // five minutes of per-second summaries, and a little more
+    for (const start of this.#summaries.keys())
+      if (start < pane.startMs - 400 * SECOND) this.#summaries.delete(start)
+  }
+
+  /**
+   * Counts a parsed line at its event time (`record.time`; now if it has none).
+   *
+   * @param record - the parsed line
+   * @param source - where it came from (one watermark per source)
+   */
+  add(record: WebRecordLike, source = 'default'): void {
+    const time = record.time ?? Date.now()
+    this.#lastTime.set(source, time)
+    this.#windows.add(record, time, source)
+  }
+
+  /**
+   * Counts a line that could not be parsed, at the time of the source's latest line (now before
+   * its first), so that it never moves event time.
+   *
+   * @param reason - why it was rejected
+   * @param sample - the start of the line
+   * @param source - where it came from
+   */
+  addFailure(reason: string, sample: string | undefined, source = 'default'): void {
+    this.#windows.add(new FailedLine(reason, sample), this.#lastTime.get(source) ?? Date.now(), source)
+  }
+
+  /**
+   * Moves processing time on: idle sources stop holding the watermark back; panes the watermark
+   * passed close; rules are evaluated. Call it often (every 100 ms to 1 s).
+   *
+   * @param now - wall clock, epoch milliseconds
+   */
+  advance(now = Date.now()): void {
+    this.#windows.advance(now)
+  }
+
+  /** Closes every pane (end of input); rules are evaluated at each. */
+  flush(): void {
+    this.#windows.flush()
+  }
+
+  /** Everything up to this event time is complete (null before the first line). */
+  get watermark(): number | null {
+    const w = this.#windows.watermarkMs
+    return Number.isFinite(w) ? w : null
+  }
+
+  /** Lines that arrived after their pane had closed (folded into the oldest open pane). */
+  get late(): number {
+    return this.#windows.stats.late
+  }
+
+  /**
+   * The report over the last `rangeMs` of event time (panes merged, open ones included), or over
+   * everything since the start (`'all'`). Ranges are whole panes of the finest level that still
+   * holds them: seconds for the last 5 minutes, then minutes, 5 minutes and hours.
+   *
+   * @param range - milliseconds, or `'all'`
+   * @param options - rows of the top-N tables
+   */
+  report(range: number | 'all', options: ReportOptions = {}): WebReport {
+    const duration = range === 'all' ? Number.POSITIVE_INFINITY : range
+    return this.#windows.query(duration, { includeOpen: true }).aggregate.web.report(options)
+  }
+
+  /** Per-second summaries of the `seconds` closed seconds before the closed boundary, oldest first (empty seconds as zeros). */
+  series(seconds: number): PaneSummary[] {
+    const end = this.#windows.closedThroughMs
+    if (!Number.isFinite(end)) return []
+    let first = end
+    for (const start of this.#summaries.keys()) if (start < first) first = start
+    const out: PaneSummary[] = []
+    for (let start = Math.max(first, end - seconds * SECOND); start < end; start += SECOND)
+      out.push(
+        this.#summaries.get(start) ?? { start, requests: 0, bytes: 0, errors5xx: 0, failed: 0, p95: null },
+      )
+    return out
+  }
+
+  /** Every rule's state now. */
+  alerts(): AlertStatus[] {
+    return this.#engine.status().map((s) => ({
+      rule: s.rule.id,
+      description: describeRule(s.rule),
+      state: s.state,
+      since: s.sinceMs ?? null,
+      value: s.value,
+      threshold: s.rule.threshold,
+    }))
+  }
+
+  /** The latest alert events (at most 200), oldest first. */
+  alertEvents(): AlertEvent[] {
+    return this.#events.slice()
+  }
+}
