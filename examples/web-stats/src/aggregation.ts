@@ -154,6 +154,11 @@ export interface AggregateOptions {
   readonly paths?: PathNormalization | undefined
   /** Count 4xx responses towards unique visitors (default false, as GoAccess). */
   readonly visitors4xx?: boolean | undefined
+  /**
+   * Size of the maps behind the top-N tables (a power of two; `webStats()` defaults to 1,024: count
+   * error ≤ 3.5 N / maxMapSize). The interim aggregate is exact and ignores it.
+   */
+  readonly maxMapSize?: number | undefined
 }
 
 /** Which implementation is behind {@link createAggregate}, for people to see. */

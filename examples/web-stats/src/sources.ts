@@ -163,7 +163,7 @@ export async function detectFormat(path: string): Promise<string> {
   return candidates[0]?.format ?? 'combined'
 }
 
-/** Options of {@link reportFileBatches}. */
+/** Options of {@link fileBatches}. */
 export interface FileReadOptions {
   readonly format?: string | undefined
   readonly signal?: AbortSignal | undefined
