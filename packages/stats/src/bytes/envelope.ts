@@ -15,6 +15,7 @@ export const BLOCK_KINDS = {
   'decayed-counter': 6,
   pane: 7,
   'web-stats': 8,
+  'unique-count': 9,
 } as const
 
 /** A block kind with its own image format. */

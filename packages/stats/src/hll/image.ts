@@ -46,7 +46,7 @@ import { Hll6Array, hll6Bytes } from './hll6-array.js'
 import { Hll8Array } from './hll8-array.js'
 import { HllState } from './state.js'
 
-/** Options of {@link writeImage}. */
+/** Options of `HllSketch.toBytes`: which DataSketches layout to write. */
 export interface HllImageOptions {
   /** Write the updatable layout (whole tables) instead of the compact one. Default false. */
   updatable?: boolean | undefined

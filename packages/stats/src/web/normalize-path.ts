@@ -10,7 +10,25 @@ export interface PathNormalization {
   readonly maxLength?: number | undefined
 }
 
-const ID_SEGMENT = /^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,})$/i
+/** Whether `path[start, end)` is an id: all digits, a UUID, or 16+ hex digits. Checked by hand: this runs per request. */
+function isIdSegment(path: string, start: number, end: number): boolean {
+  const length = end - start
+  if (length === 0) return false
+  let digits = 0
+  let hex = 0
+  let dashes = 0
+  for (let i = start; i < end; i++) {
+    const c = path.charCodeAt(i)
+    if (c >= 48 && c <= 57) digits++
+    else if ((c >= 97 && c <= 102) || (c >= 65 && c <= 70)) hex++
+    else if (c === 45 && (i - start === 8 || i - start === 13 || i - start === 18 || i - start === 23))
+      dashes++
+    else return false
+  }
+  if (digits === length) return true
+  if (dashes === 4) return length === 36
+  return dashes === 0 && length >= 16 && digits > 0
+}
 
 /**
  * The key a request target is counted under: `/users/123/avatar.png?s=40` becomes
@@ -30,16 +48,19 @@ export function normalizePath(target: string, options: PathNormalization = {}): 
     }
   }
   if (options.collapseIds ?? true) {
-    const segments = path.split('/')
-    let changed = false
-    for (let k = 0; k < segments.length; k++) {
-      const segment = segments[k] as string
-      if (segment !== '' && ID_SEGMENT.test(segment)) {
-        segments[k] = ':id'
-        changed = true
+    let out = ''
+    let copied = 0
+    let start = 0
+    while (start <= path.length) {
+      let end = path.indexOf('/', start)
+      if (end < 0) end = path.length
+      if (isIdSegment(path, start, end)) {
+        out += `${path.slice(copied, start)}:id`
+        copied = end
       }
+      start = end + 1
     }
-    if (changed) path = segments.join('/')
+    if (copied > 0) path = out + path.slice(copied)
   }
   const max = options.maxLength ?? 512
   return path.length > max ? `${path.slice(0, max - 1)}…` : path
