@@ -15,12 +15,11 @@ function isIdSegment(path: string, start: number, end: number): boolean {
   const length = end - start
   if (length === 0) return false
   let digits = 0
-  let hex = 0
   let dashes = 0
   for (let i = start; i < end; i++) {
     const c = path.charCodeAt(i)
     if (c >= 48 && c <= 57) digits++
-    else if ((c >= 97 && c <= 102) || (c >= 65 && c <= 70)) hex++
+    else if ((c >= 97 && c <= 102) || (c >= 65 && c <= 70)) continue
     else if (c === 45 && (i - start === 8 || i - start === 13 || i - start === 18 || i - start === 23))
       dashes++
     else return false
