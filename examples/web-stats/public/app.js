@@ -221,8 +221,7 @@
     }
 
     const agg = $('aggregator')
-    agg.className = s.aggregator.fromStatsPackage ? '' : 'interim'
-    agg.textContent = `Aggregation: ${s.aggregator.name}. ${s.aggregator.fromStatsPackage ? '' : s.aggregator.note}`
+    agg.textContent = `Aggregation: ${s.aggregator.name} (${s.aggregator.note}).`
     document.body.dataset.updated = String(s.now)
   }
 

@@ -1,21 +1,14 @@
 /**
  * The aggregation seam of the example: the pipeline, the dashboard, the CLI and the tests use only
- * what this file exports.
+ * what this file exports, and all of it is `@shoal/stats`.
  *
- * Windows and alert rules are `@shoal/stats`'s: {@link LiveStats} puts every line into 1-second
- * event-time panes of an `EventTimeWindows` (per-source watermarks, idleness, late lines folded
- * in, roll-ups to 1 min / 5 min / 1 h), answers ranges by merging panes, and evaluates the rules
- * with an `AlertEngine` as panes close.
- *
- * The aggregate in each pane is what {@link createAggregate} makes. The web preset of
- * `@shoal/stats` (`webStats()`) is not in the package yet, so it is, for now, the **interim exact
- * aggregate** below: plain maps and sets, every bound equal to its count, memory growing with
- * the number of distinct keys. It says so wherever it is shown ({@link AGGREGATOR}). Swapping in
- * `webStats()` means changing {@link createAggregate} and {@link AGGREGATOR} (its `WebStats`
- * has the same methods, and its report the same shape).
+ * Each 1-second pane holds a `webStats()` aggregate (exact counters, unique visitors exact then
+ * HyperLogLog, top-N tables with error bounds, DDSketch latency quantiles). {@link LiveStats} puts
+ * every line into the panes of an `EventTimeWindows` (per-source watermarks, idleness, late lines
+ * folded in, roll-ups to 1 min / 5 min / 1 h), answers ranges by merging panes, and evaluates the
+ * alert rules with an `AlertEngine` as panes close.
  */
 
-import { copyKey } from '@shoal/logs'
 import {
   AlertEngine,
   type AlertRule,
@@ -23,11 +16,9 @@ import {
   type AlertTransition,
   EventTimeWindows,
   http5xxBurstRule,
-  normalizePath,
   type Pane,
   type PathNormalization,
-  refererSite,
-  UserAgentFamilies,
+  webStats,
 } from '@shoal/stats'
 
 // ---------------------------------------------------------------------------------------------
@@ -155,8 +146,9 @@ export interface AggregateOptions {
   /** Count 4xx responses towards unique visitors (default false, as GoAccess). */
   readonly visitors4xx?: boolean | undefined
   /**
-   * Size of the maps behind the top-N tables (a power of two; `webStats()` defaults to 1,024: count
-   * error ≤ 3.5 N / maxMapSize). The interim aggregate is exact and ignores it.
+   * Size of the maps behind the top-N tables (a power of two, default 1,024): counts are exact
+   * until a table needs more than 75 % of this many keys, then off by at most 3.5 N / maxMapSize
+   * (N: the table's total), within the bounds each row reports.
    */
   readonly maxMapSize?: number | undefined
 }
@@ -165,237 +157,33 @@ export interface AggregateOptions {
 export interface AggregatorInfo {
   /** Short name. */
   readonly name: string
-  /** Whether it is `@shoal/stats`'s web preset (false: the interim aggregate of this file). */
-  readonly fromStatsPackage: boolean
   /** One sentence on what it is. */
   readonly note: string
 }
 
 /** The implementation in use. */
 export const AGGREGATOR: AggregatorInfo = {
-  name: 'interim exact aggregate (windows and alerts: @shoal/stats)',
-  fromStatsPackage: false,
+  name: '@shoal/stats webStats()',
   note:
-    "@shoal/stats's web preset is not there yet: each pane counts with exact maps and sets " +
-    '(src/aggregation.ts), so bounds equal counts and memory grows with distinct keys; ' +
-    'windows, watermarks and alert rules are @shoal/stats.',
+    'exact counts; unique visitors exact up to 10,000, then HyperLogLog; top-N tables by ' +
+    'Frequent Items with error bounds; latency quantiles by DDSketch (1 %)',
 }
 
 /** The example's path keys: query stripped, escapes decoded, ids kept (so keys compare with GoAccess's). */
 export const DEFAULT_PATHS: PathNormalization = { stripQuery: true, percentDecode: true, collapseIds: false }
 
 /**
- * A new, empty aggregate.
+ * A new, empty aggregate: `@shoal/stats`'s `webStats()`. Aggregates merge only with others made
+ * with the same options.
  *
- * @param options - key normalisation, unique-visitor rule
+ * @param options - key normalisation, unique-visitor rule, size of the top-N maps
  */
 export function createAggregate(options: AggregateOptions = {}): WebAggregate {
-  return new ExactAggregate(options.paths ?? DEFAULT_PATHS, options.visitors4xx ?? false)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Interim implementation: exact
-
-const families = new UserAgentFamilies()
-
-const bump = (map: Map<string, number>, key: string, by = 1): void => {
-  const count = map.get(key)
-  if (count === undefined) map.set(copyKey(key), by)
-  else map.set(key, count + by)
-}
-
-const mergeInto = (into: Map<string, number>, from: Map<string, number>): void => {
-  for (const [key, count] of from) into.set(key, (into.get(key) ?? 0) + count)
-}
-
-const top = (map: Map<string, number>, n: number): KeyCount[] =>
-  n <= 0
-    ? []
-    : [...map]
-        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-        .slice(0, n)
-        .map(([key, count]) => ({ key, count, lowerBound: count, upperBound: count }))
-
-const utcDate = (time: number): number => Math.floor(time / 86_400_000)
-
-class ExactAggregate implements WebAggregate {
-  readonly #paths: PathNormalization
-  readonly #visitors4xx: boolean
-  requests = 0
-  failed = 0
-  bandwidth = 0
-  readonly failedByReason = new Map<string, number>()
-  readonly statusCodes = new Map<string, number>()
-  readonly visitors = new Set<string>()
-  readonly pathCounts = new Map<string, number>()
-  readonly notFound = new Map<string, number>()
-  readonly clients = new Map<string, number>()
-  readonly referrers = new Map<string, number>()
-  readonly agents = new Map<string, number>()
-  readonly vhosts = new Map<string, number>()
-  durations: number[] = []
-  durationSum = 0
-  durationMax = 0
-  #sorted = true
-
-  constructor(paths: PathNormalization, visitors4xx: boolean) {
-    this.#paths = paths
-    this.#visitors4xx = visitors4xx
-  }
-
-  add(record: WebRecordLike): void {
-    this.requests++
-    this.bandwidth += record.bytes ?? 0
-    const status = record.status
-    if (status !== null && status !== undefined) bump(this.statusCodes, String(status))
-    const host = record.remoteHost ?? '-'
-    bump(this.clients, host)
-    const counted =
-      this.#visitors4xx || status === null || status === undefined || status < 400 || status >= 500
-    if (counted && record.time !== null && record.time !== undefined) {
-      const key = `${host}|${utcDate(record.time)}|${record.userAgent ?? ''}`
-      if (!this.visitors.has(key)) this.visitors.add(copyKey(key))
-    }
-    if (record.target !== null && record.target !== undefined) {
-      const path = normalizePath(record.target, this.#paths)
-      bump(this.pathCounts, path)
-      if (status === 404) bump(this.notFound, path)
-    }
-    const site = refererSite(record.referer)
-    if (site !== null) bump(this.referrers, site)
-    bump(this.agents, families.familyOf(record.userAgent))
-    if (record.virtualHost !== null && record.virtualHost !== undefined) bump(this.vhosts, record.virtualHost)
-    const duration = record.duration
-    if (duration !== null && duration !== undefined) {
-      this.durations.push(duration)
-      this.durationSum += duration
-      if (duration > this.durationMax) this.durationMax = duration
-      this.#sorted = false
-    }
-  }
-
-  addFailure(reason: string): void {
-    this.failed++
-    bump(this.failedByReason, reason)
-  }
-
-  merge(other: WebAggregate): void {
-    if (!(other instanceof ExactAggregate))
-      throw new TypeError('can only merge aggregates of the same implementation')
-    this.requests += other.requests
-    this.failed += other.failed
-    this.bandwidth += other.bandwidth
-    mergeInto(this.failedByReason, other.failedByReason)
-    mergeInto(this.statusCodes, other.statusCodes)
-    for (const visitor of other.visitors) this.visitors.add(visitor)
-    mergeInto(this.pathCounts, other.pathCounts)
-    mergeInto(this.notFound, other.notFound)
-    mergeInto(this.clients, other.clients)
-    mergeInto(this.referrers, other.referrers)
-    mergeInto(this.agents, other.agents)
-    mergeInto(this.vhosts, other.vhosts)
-    for (const d of other.durations) this.durations.push(d)
-    this.durationSum += other.durationSum
-    if (other.durationMax > this.durationMax) this.durationMax = other.durationMax
-    if (other.durations.length > 0) this.#sorted = false
-  }
-
-  #classes(): Record<string, number> {
-    const classes: Record<string, number> = {}
-    for (const [code, count] of this.statusCodes) {
-      const cls = `${code[0]}xx`
-      classes[cls] = (classes[cls] ?? 0) + count
-    }
-    return classes
-  }
-
-  report(options: ReportOptions = {}): WebReport {
-    const n = options.top ?? 10
-    return {
-      requests: this.requests,
-      failedLines: this.failed,
-      failedByReason: Object.fromEntries(this.failedByReason),
-      bandwidth: this.bandwidth,
-      statusCodes: Object.fromEntries([...this.statusCodes].sort((a, b) => Number(a[0]) - Number(b[0]))),
-      statusClasses: this.#classes(),
-      uniqueVisitors: {
-        estimate: this.visitors.size,
-        lowerBound: this.visitors.size,
-        upperBound: this.visitors.size,
-        exact: true,
-      },
-      paths: top(this.pathCounts, n),
-      notFound: top(this.notFound, n),
-      clients: top(this.clients, n),
-      referringSites: top(this.referrers, n),
-      userAgents: top(this.agents, n),
-      virtualHosts: top(this.vhosts, n),
-      latency: this.#latency(),
-    }
-  }
-
-  metrics(): WebMetrics {
-    const classes = this.#classes()
-    const latency = this.#latency()
-    const s5xx = classes['5xx'] ?? 0
-    return {
-      requests: this.requests,
-      failedLines: this.failed,
-      bandwidth: this.bandwidth,
-      status2xx: classes['2xx'] ?? 0,
-      status3xx: classes['3xx'] ?? 0,
-      status4xx: classes['4xx'] ?? 0,
-      status5xx: s5xx,
-      ratio5xx: this.requests === 0 ? null : s5xx / this.requests,
-      visitors: this.visitors.size,
-      latencyP50: latency?.p50 ?? null,
-      latencyP95: latency?.p95 ?? null,
-      latencyP99: latency?.p99 ?? null,
-    }
-  }
-
-  /** A JSON image: the interim aggregate is not meant to be shipped, but panes can be. */
-  toBytes(): Uint8Array {
-    return new TextEncoder().encode(
-      JSON.stringify({
-        v: 1,
-        requests: this.requests,
-        failed: this.failed,
-        bandwidth: this.bandwidth,
-        failedByReason: [...this.failedByReason],
-        statusCodes: [...this.statusCodes],
-        visitors: [...this.visitors],
-        paths: [...this.pathCounts],
-        notFound: [...this.notFound],
-        clients: [...this.clients],
-        referrers: [...this.referrers],
-        agents: [...this.agents],
-        vhosts: [...this.vhosts],
-        durations: this.durations,
-      }),
-    )
-  }
-
-  #latency(): LatencySummary | null {
-    const values = this.durations
-    if (values.length === 0) return null
-    if (!this.#sorted) {
-      values.sort((a, b) => a - b)
-      this.#sorted = true
-    }
-    // nearest rank
-    const q = (p: number): number =>
-      values[Math.min(values.length - 1, Math.ceil(p * values.length) - 1)] as number
-    return {
-      count: values.length,
-      p50: q(0.5),
-      p90: q(0.9),
-      p95: q(0.95),
-      p99: q(0.99),
-      max: this.durationMax,
-      mean: this.durationSum / values.length,
-    }
-  }
+  return webStats({
+    paths: options.paths ?? DEFAULT_PATHS,
+    visitors4xx: options.visitors4xx ?? false,
+    maxMapSize: options.maxMapSize,
+  })
 }
 
 // ---------------------------------------------------------------------------------------------

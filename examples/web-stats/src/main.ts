@@ -123,13 +123,7 @@ async function main(argv: string[]): Promise<void> {
     const report = await reportFile(values.file, { format: values.format, top: top ?? 10 })
     if (values.json === true)
       process.stdout.write(`${JSON.stringify({ file: values.file, ...report }, null, 2)}\n`)
-    else
-      process.stdout.write(
-        reportTable(
-          report,
-          `${values.file}  (${AGGREGATOR.fromStatsPackage ? AGGREGATOR.name : AGGREGATOR.note})`,
-        ),
-      )
+    else process.stdout.write(reportTable(report, `${values.file}  (${AGGREGATOR.name}: ${AGGREGATOR.note})`))
     return
   }
 
@@ -179,7 +173,6 @@ async function main(argv: string[]): Promise<void> {
       if (url !== null) process.stdout.write(`dashboard  ${url}\n`)
       if (ready.siteUrl !== null)
         process.stdout.write(`site       ${ready.siteUrl}  (log: ${ready.logPath})\n`)
-      if (!AGGREGATOR.fromStatsPackage) process.stdout.write(`note       ${AGGREGATOR.note}\n`)
       process.stdout.write(tty ? '\n' : 'Ctrl-C stops.\n')
     },
     onTick: (snapshot) => {

@@ -222,7 +222,16 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     logPath: site?.logPath ?? null,
   })
 
-  // ---- traffic (embedded), until the signal
+  // ---- traffic (embedded), until the signal, or until reading fails
+  const halt = new AbortController()
+  let failure: { error: unknown } | undefined
+  reading.catch((error: unknown) => {
+    failure = { error }
+    halt.abort()
+  })
+  const onAbort = (): void => halt.abort()
+  if (outer?.aborted === true) halt.abort()
+  else outer?.addEventListener('abort', onAbort, { once: true })
   let traffic: TrafficResult | null = null
   try {
     if (site !== null) {
@@ -236,7 +245,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
         url: s.url,
         rate: options.rate,
         seed: options.seed,
-        signal: outer,
+        signal: halt.signal,
         incidents,
         repeatEveryMs:
           options.repeatEveryMs ?? (options.incidents === undefined ? DEMO_PERIOD_MS : undefined),
@@ -250,11 +259,11 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       clearInterval(rotator)
       // everything the site logged must be read before the final report
       await s.close()
-      await caughtUp(s.logPath, () => checkpoint, 15_000)
+      if (failure === undefined) await caughtUp(s.logPath, () => checkpoint, 15_000)
     } else if (outer !== undefined) {
       await new Promise<void>((resolve) => {
-        if (outer.aborted) return resolve()
-        outer.addEventListener('abort', () => resolve(), { once: true })
+        if (halt.signal.aborted) return resolve()
+        halt.signal.addEventListener('abort', () => resolve(), { once: true })
         // a stream source that ends also ends the run when nothing else would
         reading.then(resolve, resolve)
       })
@@ -270,7 +279,9 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
     snapshots.clear()
     dashboard?.publish()
     for (const cleanup of cleanups) await cleanup()
+    outer?.removeEventListener('abort', onAbort)
   }
+  if (failure !== undefined) throw failure.error
 
   return {
     report: live.report('all', { top }),

@@ -73,8 +73,8 @@ export interface TrafficResult {
 
 /** The default incident script of the embedded demo: every 3 minutes, a 5xx burst then a slow period. */
 export const DEMO_INCIDENTS: readonly Incident[] = [
-  { kind: '5xx', atMs: 45_000, durationMs: 20_000, errorShare: 0.6 },
-  { kind: 'slow', atMs: 110_000, durationMs: 30_000, extraMs: 2_000 },
+  { kind: '5xx', atMs: 30_000, durationMs: 20_000, errorShare: 0.6 },
+  { kind: 'slow', atMs: 100_000, durationMs: 30_000, extraMs: 2_000 },
 ]
 
 /** Period of {@link DEMO_INCIDENTS}. */

@@ -44,7 +44,7 @@ describe.skipIf(CHROMIUM === undefined)('the dashboard in headless Chromium', ()
   it('loads, its numbers move, the alert appears during the 5xx incident, and it fits a phone', async () => {
     stop = new AbortController()
     let url = ''
-    const ready = new Promise<void>((resolve) => {
+    const ready = new Promise<void>((resolve, reject) => {
       running = run({
         signal: stop?.signal,
         rate: 60,
@@ -60,6 +60,7 @@ describe.skipIf(CHROMIUM === undefined)('the dashboard in headless Chromium', ()
           resolve()
         },
       })
+      running.then(() => reject(new Error('the run ended before it was ready')), reject)
     })
     await ready
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)

@@ -117,7 +117,10 @@ describe('following files', () => {
       dashboard: false,
       onReady: () => started(),
     })
-    await ready
+    await Promise.race([
+      ready,
+      running.then(() => Promise.reject(new Error('the run ended before it was ready'))),
+    ])
     // followers begin at the end of the files: give them a moment to open them
     await new Promise((resolve) => setTimeout(resolve, 300))
     for (let k = 0; k < 300; k++) {
