@@ -237,6 +237,7 @@ export function reportTable(report: WebReport, title: string): string {
   row(
     'status classes',
     Object.entries(report.statusClasses)
+      .filter(([, v]) => v > 0)
       .map(([k, v]) => `${k} ${n(v)}`)
       .join('  '),
   )
