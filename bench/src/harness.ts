@@ -39,6 +39,11 @@ export interface Tally {
   readonly accepted: number
   /** Any other figures that should agree between contenders (sums, counts). */
   readonly checks?: Readonly<Record<string, number>>
+  /**
+   * Figures worked out after the clock stops (accuracy against the known truth, serialized
+   * sizes): called once the timed part is measured, and merged into {@link Tally.checks}.
+   */
+  readonly untimed?: () => Readonly<Record<string, number>>
 }
 
 interface ContenderBase<W extends Workload> {
@@ -50,6 +55,8 @@ interface ContenderBase<W extends Workload> {
   readonly ours?: boolean
   /** Why it cannot run here, or `undefined` when it can. Called once, in the parent process. */
   unavailable?(workload: W): string | undefined | Promise<string | undefined>
+  /** Runs at most this many times whatever `--repeats` says (a peer too slow to repeat). */
+  readonly maxRepeats?: number
 }
 
 /** A contender written in JavaScript, run inside Node. */
@@ -92,10 +99,29 @@ export interface Comparison<W extends Workload> {
   prepare(context: BenchContext): W | Promise<W>
   /**
    * Says in a few words whether a contender's results agree with the workload's known truth,
-   * e.g. `all 500,000 lines · sizes ✓ · UA cut at \" (7)`. Shown beside its figures.
+   * e.g. `all 500,000 lines · sizes ✓ · UA cut at \" (7)`. Shown beside its figures. `ours` is
+   * our contender's first run, to compare a peer with (undefined for ours itself, or if ours failed).
    */
-  verdict?(workload: W, tally: Tally): string
+  verdict?(workload: W, tally: Tally, ours: Tally | undefined): string
+  /**
+   * Extra columns after the standard ones: the median over the repeats of one of the
+   * contenders' checks (accuracy, sizes…), formatted; `—` when a contender does not report it.
+   */
+  readonly columns?: readonly CheckColumn[]
+  /**
+   * What one item is, singular (`update`): adds a `ns/<item>` column (median wall time per item).
+   */
+  readonly perItem?: string
   readonly contenders: readonly Contender<W>[]
+}
+
+/** An extra column of a comparison's table, from the contenders' {@link Tally.checks}. */
+export interface CheckColumn {
+  /** The key in `checks`. */
+  readonly check: string
+  readonly header: string
+  /** Formats the value (default: an integer with thousands separators). */
+  readonly format?: (value: number) => string
 }
 
 /** One package's benchmark. */
@@ -144,6 +170,8 @@ export interface Summary {
   readonly speedRatio: number | null
   /** Ours ÷ this contender in peak RSS (below 1: ours uses less memory). */
   readonly rssRatio: number | null
+  /** The median of each check over the repeats. */
+  readonly checks: Readonly<Record<string, number>>
 }
 
 /** A contender's entry in the results file. */
@@ -275,6 +303,7 @@ async function measureHere(run: () => Promise<Tally>, repeat: number, isolated: 
   const tally = await run()
   const t1 = performance.now()
   const cpu = process.cpuUsage(cpu0)
+  const untimed = tally.untimed?.() ?? {}
   return {
     repeat,
     seconds: (t1 - t0) / 1000,
@@ -283,7 +312,7 @@ async function measureHere(run: () => Promise<Tally>, repeat: number, isolated: 
     peakRssMiB: isolated ? process.resourceUsage().maxRSS / 1024 : null,
     startRssMiB: isolated ? startRss / MiB : null,
     accepted: tally.accepted,
-    checks: tally.checks ?? {},
+    checks: { ...tally.checks, ...untimed },
   }
 }
 
@@ -429,7 +458,7 @@ async function measureCommand<W extends Workload>(
     peakRssMiB: peakKiB === null ? null : peakKiB / 1024,
     startRssMiB: null,
     accepted: tally.accepted,
-    checks: tally.checks ?? {},
+    checks: { ...tally.checks, ...tally.untimed?.() },
   }
 }
 
@@ -464,12 +493,16 @@ function summarise(
 ): Omit<Summary, 'speedRatio' | 'rssRatio'> | null {
   if (runs.length === 0) return null
   const seconds = median(runs.map((r) => r.seconds))
+  const checks: Record<string, number> = {}
+  for (const key of new Set(runs.flatMap((r) => Object.keys(r.checks))))
+    checks[key] = median(runs.flatMap((r) => (r.checks[key] === undefined ? [] : [r.checks[key]])))
   return {
     seconds,
     itemsPerSecond: workload.items / seconds,
     megabytesPerSecond: workload.bytes / 1e6 / seconds,
     cpuSeconds: medianOrNull(runs.map((r) => r.cpuSeconds)),
     peakRssMiB: medianOrNull(runs.map((r) => r.peakRssMiB)),
+    checks,
   }
 }
 
@@ -532,6 +565,7 @@ export async function runBenchmark(bench: Benchmark): Promise<void> {
       for (let repeat = 1; repeat <= repeats; repeat++) {
         for (const entry of entries) {
           if (entry.skipped !== null || entry.error !== null) continue
+          if (repeat > (entry.contender.maxRepeats ?? repeats)) continue
           const { contender } = entry
           const scratch = join(scratchRoot, comparison.id, contender.name.replace(/[^\w.-]+/g, '_'))
           mkdirSync(scratch, { recursive: true })
@@ -552,8 +586,9 @@ export async function runBenchmark(bench: Benchmark): Promise<void> {
             entry.runs.push(record)
             const rate = formatInt(workload.items / record.seconds)
             const rss = record.peakRssMiB === null ? '' : `, ${oneDecimal.format(record.peakRssMiB)} MiB`
+            const of = Math.min(repeats, contender.maxRepeats ?? repeats)
             progress(
-              `  [${repeat}/${repeats}] ${contender.name}: ${rate} ${workload.unit ?? 'items'}/s (${record.seconds.toFixed(3)} s${rss})`,
+              `  [${repeat}/${of}] ${contender.name}: ${rate} ${workload.unit ?? 'items'}/s (${record.seconds.toFixed(3)} s${rss})`,
             )
           } catch (error) {
             entry.error = error instanceof Error ? error.message : String(error)
@@ -608,6 +643,7 @@ function report(
 ): unknown {
   const oursEntry = entries.find((e) => e.contender.ours)
   const ours = oursEntry ? summarise(workload, oursEntry.runs) : null
+  const oursFirst = oursEntry?.runs[0]
   const results: ContenderResult[] = entries.map((entry) => {
     const base = summarise(workload, entry.runs)
     const median: Summary | null = base && {
@@ -626,47 +662,77 @@ function report(
       kind: isCommand(entry.contender) ? 'command' : 'node',
       skipped: entry.skipped,
       error: entry.error,
-      verdict: first && comparison.verdict ? comparison.verdict(workload, first) : null,
+      verdict:
+        first && comparison.verdict
+          ? comparison.verdict(workload, first, entry.contender.ours ? undefined : oursFirst)
+          : null,
       median,
       runs: entry.runs,
     }
   })
 
   const unit = workload.unit ?? 'items'
+  // MB/s only when the workload has a size in bytes; ns/<item> and check columns when asked for
+  const showBytes = workload.bytes > 0
+  const perItem = comparison.perItem
+  const columns = comparison.columns ?? []
   const header = [
     'contender',
     `${unit}/s`,
-    'MB/s',
+    ...(perItem === undefined ? [] : [`ns/${perItem}`]),
+    ...(showBytes ? ['MB/s'] : []),
     'peak RSS MiB',
     'CPU s',
     `${unit}/CPU-s`,
     'accepted',
     'ours ÷ peer',
     'RSS ours ÷ peer',
+    ...columns.map((c) => c.header),
   ]
   const rows = results.map((r) => {
     const name = r.ours ? `${r.name} (ours)` : r.name
     if (r.median === null) {
       const why = r.skipped !== null ? `skipped: ${r.skipped}` : `failed: ${r.error ?? 'no runs'}`
-      return [name, '—', '—', '—', '—', '—', '—', why, '']
+      // with extra columns the reason is printed under the table instead, to keep the table narrow
+      const at = columns.length > 0 ? header.length : header.indexOf('ours ÷ peer')
+      return header.map((_, i) => (i === 0 ? name : i < at ? '—' : i === at ? why : ''))
     }
+    const { checks } = r.median
     return [
       name,
       formatInt(r.median.itemsPerSecond),
-      oneDecimal.format(r.median.megabytesPerSecond),
+      ...(perItem === undefined ? [] : [oneDecimal.format((r.median.seconds / workload.items) * 1e9)]),
+      ...(showBytes ? [oneDecimal.format(r.median.megabytesPerSecond)] : []),
       optional(r.median.peakRssMiB, oneDecimal),
       optional(r.median.cpuSeconds, twoDecimals),
       r.median.cpuSeconds === null ? '—' : formatInt(workload.items / r.median.cpuSeconds),
       formatInt(r.runs[0]?.accepted ?? 0),
       r.ours ? '—' : ratio(r.median.speedRatio),
       r.ours ? '—' : ratio(r.median.rssRatio),
+      ...columns.map((c) => {
+        const value = checks[c.check]
+        return value === undefined ? '—' : (c.format ?? formatInt)(value)
+      }),
     ]
   })
+  const capped = results.filter((r) => r.median !== null && r.runs.length < repeats)
+  const fewer =
+    capped.length === 0
+      ? ''
+      : ` (${capped.map((r) => `${r.name}: ${r.runs.length} run${r.runs.length === 1 ? '' : 's'}`).join(', ')})`
+  const notRun = (r: ContenderResult): string | null =>
+    columns.length === 0 || r.median !== null
+      ? null
+      : r.skipped !== null
+        ? `skipped: ${r.skipped}`
+        : `failed: ${r.error ?? 'no runs'}`
   const verdicts = results
-    .filter((r) => r.verdict !== null)
-    .map((r) => `  ${r.name.padEnd(Math.max(...results.map((x) => x.name.length)))}  ${r.verdict}`)
+    .filter((r) => r.verdict !== null || notRun(r) !== null)
+    .map(
+      (r) => `  ${r.name.padEnd(Math.max(...results.map((x) => x.name.length)))}  ${r.verdict ?? notRun(r)}`,
+    )
   process.stdout.write(
-    `\n## ${comparison.title}\n${workload.description}; median of ${repeats} run${repeats === 1 ? '' : 's'}\n\n` +
+    `\n## ${comparison.title}\n${workload.description}; median of ${repeats} run${repeats === 1 ? '' : 's'}${fewer}\n\n` +
       `${renderTable(header, rows)}\n${verdicts.length > 0 ? `\nagreement:\n${verdicts.join('\n')}\n` : ''}`,
   )
   return {

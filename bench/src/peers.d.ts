@@ -45,3 +45,26 @@ declare module 'nginxparser' {
   }
   export = NginxParser
 }
+
+declare module 'tdigest' {
+  /** A centroid: a mean and the number of values it stands for. */
+  interface Centroid {
+    mean: number
+    n: number
+  }
+  /** Dunning's t-digest (merging by nearest centroid); `delta` is the compression (default 0.01). */
+  class TDigest {
+    constructor(delta?: number | false, K?: number, CX?: number)
+    /** Values added so far. */
+    n: number
+    push(x: number | readonly number[], n?: number): void
+    /** The value at quantile `p` (0–1). */
+    percentile(p: number): number
+    percentile(p: readonly number[]): number[]
+    compress(): void
+    /** Number of centroids. */
+    size(): number
+    toArray(everything?: boolean): Centroid[]
+  }
+  class Digest extends TDigest {}
+}
