@@ -26,6 +26,7 @@ export default defineConfig({
       ...projects('examples'),
       { extends: true as const, test: { name: 'docs', root: `${repoRoot}docs` } },
     ],
+    setupFiles: [fileURLToPath(new URL('vitest.setup.ts', import.meta.url))],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

@@ -253,7 +253,8 @@ function expectSame(a: DDSketch, b: DDSketch): void {
   expect(Object.is(a.min, b.min) || a.min === b.min).toBe(true)
   expect(a.max === b.max || (Number.isNaN(a.max) && Number.isNaN(b.max))).toBe(true)
   for (const q of QS) expect(a.quantile(q)).toBe(b.quantile(q))
-  if (Number.isFinite(a.sum))
+  // a sum near the double limit can overflow in one order of additions and not in another
+  if (Number.isFinite(a.sum) && Number.isFinite(b.sum))
     expect(Math.abs(a.sum - b.sum)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(a.sum)) + 1e-300)
 }
 

@@ -245,7 +245,8 @@ describe('KLL images', () => {
         sketch.getQuantiles([0, 0.5, 1])
         sketch.getRank(0.5)
         for (let i = 0; i < 50; i++) sketch.update(i)
-        sketch.merge(sketchOf(uniform(random, 300, 0, 1), 50))
+        // a mutated image may carry another m; merging across m is refused by design
+        if (sketch.m === 8) sketch.merge(sketchOf(uniform(random, 300, 0, 1), 50))
         KllDoublesSketch.fromBytes(sketch.toBytes())
         accepted++
       } catch (err) {

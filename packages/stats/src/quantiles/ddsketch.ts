@@ -191,9 +191,11 @@ export class DDSketch implements Sketch<DDSketch> {
       throw notFinite(value)
     }
     this.#count += count
-    this.#sum += value * count
-    if (value < this.#min) this.#min = value
-    if (value > this.#max) this.#max = value
+    // −0 is stored as +0: otherwise min and max would depend on the order values arrive in
+    const stored = value === 0 ? 0 : value
+    this.#sum += stored * count
+    if (stored < this.#min) this.#min = stored
+    if (stored > this.#max) this.#max = stored
   }
 
   /**
