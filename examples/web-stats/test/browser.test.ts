@@ -1,6 +1,7 @@
 // The dashboard in a real browser (Debian's chromium, driven by playwright-core): it loads, its
 // numbers move, the 5xx alert appears during the incident, and it fits a phone-width screen.
-// Saves docs/screenshot.png, the picture in the README.
+// Saves a screenshot of the live page: into the temp directory, or over docs/screenshot.png (the
+// picture in the README) when UPDATE_SCREENSHOT=1.
 
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -23,7 +24,10 @@ interface Page {
   requestAnimationFrame(callback: () => void): void
 }
 
-const SCREENSHOT = fileURLToPath(new URL('../docs/screenshot.png', import.meta.url))
+const SCREENSHOT =
+  process.env.UPDATE_SCREENSHOT === '1'
+    ? fileURLToPath(new URL('../docs/screenshot.png', import.meta.url))
+    : join(tmpdir(), 'shoal-web-stats-screenshot.png')
 
 let browser: BrowserContext | undefined
 let profile: string | undefined
