@@ -559,23 +559,29 @@ interface ZipfWorkload extends Workload {
   readonly seed: number
   readonly paths: number
   readonly updates: number
-  /** The true count of each path id. */
-  readonly counts: readonly number[]
-  /** The ids of the true top 10, most frequent first. */
+  /** The ids of the true top 10, most frequent first (each child recounts the rest from its stream). */
   readonly top: readonly number[]
 }
 
-let zipfTruth: { key: string; counts: number[]; top: number[] } | undefined
+/** The true count of each path id in a stream of ids. */
+function countIds(order: Int32Array, universe: number): Int32Array {
+  const counts = new Int32Array(universe)
+  for (let i = 0; i < order.length; i++) {
+    const id = order[i] as number
+    counts[id] = (counts[id] as number) + 1
+  }
+  return counts
+}
+
+let zipfTruth: { key: string; counts: Int32Array; top: number[] } | undefined
 
 function prepareZipf(context: BenchContext): ZipfWorkload {
   const sizes = sizesOf(context)
   const seed = seedOf(context)
   const key = `${seed}/${sizes.paths}/${sizes.zipfUpdates}`
   if (zipfTruth?.key !== key) {
-    const counts = new Array<number>(sizes.paths).fill(0)
-    for (const id of zipfOrder(seed, sizes.paths, sizes.zipfUpdates)) counts[id] = (counts[id] as number) + 1
-    const top = counts
-      .map((count, id) => ({ id, count }))
+    const counts = countIds(zipfOrder(seed, sizes.paths, sizes.zipfUpdates), sizes.paths)
+    const top = Array.from(counts, (count, id) => ({ id, count }))
       .sort((a, b) => b.count - a.count || a.id - b.id)
       .slice(0, TOP)
       .map((row) => row.id)
@@ -594,22 +600,36 @@ function prepareZipf(context: BenchContext): ZipfWorkload {
     seed,
     paths: sizes.paths,
     updates: sizes.zipfUpdates,
-    counts,
     top,
   }
 }
 
-/** The stream of a Zipf workload (fresh slices) and a map from path to id, built before the clock starts. */
-function zipfStream(workload: ZipfWorkload): { keys: string[]; paths: string[]; idOf: Map<string, number> } {
+/** What a Zipf contender's child builds before the clock starts. */
+interface ZipfStream {
+  /** The stream, as fresh slices. */
+  readonly keys: string[]
+  /** Path by id. */
+  readonly paths: string[]
+  readonly idOf: Map<string, number>
+  /** True count by id. */
+  readonly counts: Int32Array
+}
+
+function zipfStream(workload: ZipfWorkload): ZipfStream {
   const paths = pathKeys(workload.seed, workload.paths)
-  const keys = sliced(paths, zipfOrder(workload.seed, workload.paths, workload.updates))
-  return { keys, paths, idOf: new Map(paths.map((path, id) => [path, id])) }
+  const order = zipfOrder(workload.seed, workload.paths, workload.updates)
+  return {
+    keys: sliced(paths, order),
+    paths,
+    idOf: new Map(paths.map((path, id) => [path, id])),
+    counts: countIds(order, workload.paths),
+  }
 }
 
 /** Recall of the true top 10 and the largest relative count error among the reported rows. */
 function topChecks(
   workload: ZipfWorkload,
-  idOf: ReadonlyMap<string, number>,
+  { idOf, counts }: ZipfStream,
   reported: readonly { key: string; count: number }[],
 ): Record<string, number> {
   const truth = new Set(workload.top)
@@ -617,7 +637,7 @@ function topChecks(
   let worst = 0
   for (const { key, count } of reported.slice(0, TOP)) {
     const id = idOf.get(key)
-    const actual = id === undefined ? 0 : (workload.counts[id] as number)
+    const actual = id === undefined ? 0 : (counts[id] as number)
     if (id !== undefined && truth.has(id)) hits++
     worst = Math.max(worst, relativeError(count, actual))
   }
@@ -643,7 +663,8 @@ function topContender(
     description,
     ...more,
     async load(workload) {
-      const { keys, idOf } = zipfStream(workload)
+      const stream = zipfStream(workload)
+      const { keys } = stream
       const counter = await make()
       return async () => {
         for (let i = 0; i < keys.length; i++) counter.add(keys[i] as string)
@@ -651,7 +672,10 @@ function topContender(
           accepted: keys.length,
           untimed: () => {
             const bytes = counter.bytes()
-            return { ...topChecks(workload, idOf, counter.top()), ...(bytes === undefined ? {} : { bytes }) }
+            return {
+              ...topChecks(workload, stream, counter.top()),
+              ...(bytes === undefined ? {} : { bytes }),
+            }
           },
         }
       }
@@ -750,7 +774,7 @@ function countMinContender(
     description,
     ...more,
     async load(workload) {
-      const { keys, paths } = zipfStream(workload)
+      const { keys, paths, counts } = zipfStream(workload)
       const counter = await make()
       return async () => {
         for (let i = 0; i < keys.length; i++) counter.add(keys[i] as string)
@@ -758,15 +782,15 @@ function countMinContender(
           accepted: keys.length,
           untimed: () => {
             let worst = 0
-            let over = 0
+            let under = 0
             for (const id of workload.top) {
-              const actual = workload.counts[id] as number
+              const actual = counts[id] as number
               const estimate = counter.estimate(paths[id] as string)
               worst = Math.max(worst, relativeError(estimate, actual))
-              if (estimate < actual) over--
+              if (estimate < actual) under++
             }
             const bytes = counter.bytes()
-            return { maxError: worst, underestimates: -over, ...(bytes === undefined ? {} : { bytes }) }
+            return { maxError: worst, underestimates: under, ...(bytes === undefined ? {} : { bytes }) }
           },
         }
       }
