@@ -9,6 +9,14 @@
  * alert rules with an `AlertEngine` as panes close.
  */
 
+// the record read, the report and the alert metrics are @shoal/stats's own, under this example's names
+import type {
+  TopRow as KeyCount,
+  LatencySummary,
+  WebMetrics,
+  WebRecord as WebRecordLike,
+  WebStatsReport as WebReport,
+} from '@shoal/stats'
 import {
   AlertEngine,
   type AlertRule,
@@ -24,98 +32,7 @@ import {
 // ---------------------------------------------------------------------------------------------
 // The contract
 
-/** What the aggregator reads from a parsed access-log line (structurally; every field optional). */
-export interface WebRecordLike {
-  readonly time?: number | null | undefined
-  readonly status?: number | null | undefined
-  readonly bytes?: number | null | undefined
-  readonly remoteHost?: string | null | undefined
-  readonly userAgent?: string | null | undefined
-  readonly referer?: string | null | undefined
-  readonly target?: string | null | undefined
-  readonly method?: string | null | undefined
-  readonly virtualHost?: string | null | undefined
-  /** Microseconds. */
-  readonly duration?: number | null | undefined
-}
-
-/** One row of a top-N table: the count and the interval the true count lies in. */
-export interface KeyCount {
-  readonly key: string
-  readonly count: number
-  readonly lowerBound: number
-  readonly upperBound: number
-}
-
-/** Latency quantiles over `%D`, in microseconds. */
-export interface LatencySummary {
-  readonly count: number
-  readonly p50: number
-  readonly p90: number
-  readonly p95: number
-  readonly p99: number
-  readonly max: number
-  readonly mean: number
-}
-
-/** The full report of an aggregate. */
-export interface WebReport {
-  /** Valid requests (parsed lines). */
-  readonly requests: number
-  /** Lines that could not be parsed. */
-  readonly failedLines: number
-  /** Failed lines by reason. */
-  readonly failedByReason: Readonly<Record<string, number>>
-  /** Sum of response bytes. */
-  readonly bandwidth: number
-  /** Requests by status code (`"200"`, `"404"`…). */
-  readonly statusCodes: Readonly<Record<string, number>>
-  /** Requests by status class (`"2xx"`…). */
-  readonly statusClasses: Readonly<Record<string, number>>
-  /**
-   * Distinct (client, UTC date, user agent) triples — GoAccess's unique visitors, which by
-   * default leave out 4xx responses ({@link AggregateOptions.visitors4xx}).
-   */
-  readonly uniqueVisitors: {
-    readonly estimate: number
-    readonly lowerBound: number
-    readonly upperBound: number
-    /** Whether the count is exact (not an estimate). */
-    readonly exact: boolean
-  }
-  /** Request paths (query string stripped, percent-decoded). */
-  readonly paths: readonly KeyCount[]
-  /** Paths answered 404. */
-  readonly notFound: readonly KeyCount[]
-  /** Clients (`%h`). */
-  readonly clients: readonly KeyCount[]
-  /** Referring sites (host of the referrer). */
-  readonly referringSites: readonly KeyCount[]
-  /** User-agent families (`Chrome`, `bot: Googlebot`…). */
-  readonly userAgents: readonly KeyCount[]
-  /** Virtual hosts, when the format has `%v`. */
-  readonly virtualHosts: readonly KeyCount[]
-  /** Latency quantiles, when the format has `%D` (or another duration). */
-  readonly latency: LatencySummary | null
-}
-
-/** The numbers alert rules can name (the metric of a rule), over a window. */
-export interface WebMetrics {
-  readonly [metric: string]: number | null
-  readonly requests: number
-  readonly failedLines: number
-  readonly bandwidth: number
-  readonly status2xx: number
-  readonly status3xx: number
-  readonly status4xx: number
-  readonly status5xx: number
-  /** 5xx responses per request, or null without requests. */
-  readonly ratio5xx: number | null
-  readonly visitors: number
-  readonly latencyP50: number | null
-  readonly latencyP95: number | null
-  readonly latencyP99: number | null
-}
+export type { KeyCount, LatencySummary, WebMetrics, WebRecordLike, WebReport }
 
 /** Options of a report. */
 export interface ReportOptions {

@@ -187,7 +187,7 @@ export function formatCount(row: { count: number; lowerBound: number; upperBound
  */
 export function summaryLines(snapshot: Snapshot, url: string | null): string[] {
   const r = snapshot.report
-  const classes = ['2xx', '3xx', '4xx', '5xx']
+  const classes = (['2xx', '3xx', '4xx', '5xx'] as const)
     .map((c) => `${c} ${r.requests === 0 ? 0 : Math.round(((r.statusClasses[c] ?? 0) / r.requests) * 100)}%`)
     .join('  ')
   const alert = snapshot.alerts
