@@ -56,17 +56,17 @@ export class BatchSink<R> implements LineSink {
   line(text: string, line: number, offset: number, ascii?: boolean): void {
     if (text.length === 0) {
       if (this.#skipEmpty) this.emptyLines++
-      else this.#reject(badLine(EMPTY, text, line, offset))
+      else this.reject(badLine(EMPTY, text, line, offset))
       return
     }
     const result = this.#parser.parseBinary(text, ascii)
     if (result === SKIP_LINE) return
-    if (result instanceof LineFailure) this.#reject(badLine(result, text, line, offset))
+    if (result instanceof LineFailure) this.reject(badLine(result, text, line, offset))
     else this.records.push(result as Exclude<R, SkipLine>)
   }
 
   oversize(line: number, offset: number, sample: string): void {
-    this.#reject({
+    this.reject({
       reason: 'oversize',
       line,
       offset,
@@ -76,13 +76,19 @@ export class BatchSink<R> implements LineSink {
     })
   }
 
-  take(splitter: LineSplitter): RecordBatch<Exclude<R, SkipLine>> {
+  /** Whether anything was collected since the last {@link BatchSink.take}. */
+  get pending(): boolean {
+    return this.records.length > 0 || this.errors.length > 0 || this.emptyLines > 0
+  }
+
+  /** Hands out what was collected, positioned at `at` (a splitter's, or a framer's, line and offset). */
+  take(at: { readonly line: number; readonly offset: number }): RecordBatch<Exclude<R, SkipLine>> {
     const batch = {
       records: this.records,
       errors: this.errors,
       emptyLines: this.emptyLines,
-      line: splitter.line,
-      offset: splitter.offset,
+      line: at.line,
+      offset: at.offset,
     }
     this.records = []
     this.errors = []
@@ -90,7 +96,7 @@ export class BatchSink<R> implements LineSink {
     return batch
   }
 
-  #reject(bad: BadLine): void {
+  protected reject(bad: BadLine): void {
     this.errors.push(bad)
     this.#options.badLines?.add(bad)
     this.#options.onBadLine?.(bad)
@@ -130,11 +136,11 @@ export async function* parseBatches<R>(
     // small batches keep few of them alive when the young generation is collected (≈20 % faster).
     for (let at = 0; at < bytes.length; at += BATCH_BYTES) {
       splitter.push(bytes.length <= BATCH_BYTES ? bytes : bytes.subarray(at, at + BATCH_BYTES), sink)
-      if (sink.records.length > 0 || sink.errors.length > 0 || sink.emptyLines > 0) yield sink.take(splitter)
+      if (sink.pending) yield sink.take(splitter)
     }
   }
   splitter.end(sink)
-  if (sink.records.length > 0 || sink.errors.length > 0 || sink.emptyLines > 0) yield sink.take(splitter)
+  if (sink.pending) yield sink.take(splitter)
 }
 
 /**

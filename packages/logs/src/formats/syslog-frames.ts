@@ -1,8 +1,8 @@
 import { invalidArgument } from '@shoal/core'
-import { type BadLine, badLine, LineFailure, SAMPLE_CHARS } from '../bad-line.js'
+import { type BadLine, SAMPLE_CHARS } from '../bad-line.js'
 import type { BadLineLog } from '../bad-line-log.js'
 import { DEFAULT_MAX_LINE_BYTES, type LineSink, type LineSplitterOptions } from '../line-splitter.js'
-import type { ByteSource, ParseOptions, RecordBatch } from '../parse-stream.js'
+import { BatchSink, type ByteSource, type ParseOptions, type RecordBatch } from '../parse-stream.js'
 import { SyslogParser, type SyslogParserOptions, type SyslogRecord } from './syslog.js'
 
 /** Receives what a {@link SyslogFramer} finds: frames, oversize frames and a frame cut short by the end of the stream. */
@@ -365,62 +365,18 @@ async function* frames(
   yield* sink.frames
 }
 
-/** Collects one batch of parsed syslog frames. */
-class SyslogBatchSink implements SyslogFrameSink {
-  records: SyslogRecord[] = []
-  errors: BadLine[] = []
-  emptyLines = 0
-  readonly #parser: SyslogParser
-  readonly #options: SyslogStreamOptions
-  readonly #skipEmpty: boolean
-
+/** Collects one batch of parsed syslog frames: the stream readers' sink, plus truncated frames. */
+class SyslogBatchSink extends BatchSink<SyslogRecord> implements SyslogFrameSink {
   constructor(options: SyslogStreamOptions) {
-    this.#parser = new SyslogParser(options)
-    this.#options = options
-    this.#skipEmpty = options.skipEmpty ?? true
+    super(new SyslogParser(options), options)
   }
 
-  line(text: string, frame: number, offset: number): void {
-    if (text.length === 0) {
-      if (this.#skipEmpty) this.emptyLines++
-      else this.#reject(badLine(new LineFailure('empty', 0, 'empty frame'), text, frame, offset))
-      return
-    }
-    const result = this.#parser.parseBinary(text)
-    if (result instanceof LineFailure) this.#reject(badLine(result, text, frame, offset))
-    else this.records.push(result)
-  }
-
-  oversize(frame: number, offset: number, sample: string): void {
-    this.#reject(oversizeBad(frame, offset, sample))
+  override oversize(frame: number, offset: number, sample: string): void {
+    this.reject(oversizeBad(frame, offset, sample))
   }
 
   truncated(frame: number, offset: number, sample: string, missing: number): void {
-    this.#reject(truncatedBad(frame, offset, sample, missing))
-  }
-
-  get pending(): boolean {
-    return this.records.length > 0 || this.errors.length > 0 || this.emptyLines > 0
-  }
-
-  take(framer: SyslogFramer): RecordBatch<SyslogRecord> {
-    const batch = {
-      records: this.records,
-      errors: this.errors,
-      emptyLines: this.emptyLines,
-      line: framer.frame,
-      offset: framer.offset,
-    }
-    this.records = []
-    this.errors = []
-    this.emptyLines = 0
-    return batch
-  }
-
-  #reject(bad: BadLine): void {
-    this.errors.push(bad)
-    this.#options.badLines?.add(bad)
-    this.#options.onBadLine?.(bad)
+    this.reject(truncatedBad(frame, offset, sample, missing))
   }
 }
 
@@ -457,8 +413,8 @@ async function* batches(
   for await (const chunk of source) {
     signal?.throwIfAborted()
     framer.push(bytesOf(chunk), sink)
-    if (sink.pending) yield sink.take(framer)
+    if (sink.pending) yield sink.take({ line: framer.frame, offset: framer.offset })
   }
   framer.end(sink)
-  if (sink.pending) yield sink.take(framer)
+  if (sink.pending) yield sink.take({ line: framer.frame, offset: framer.offset })
 }
