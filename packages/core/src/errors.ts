@@ -15,7 +15,7 @@ export interface ShoalErrorOptions extends ErrorOptions {
  *
  * @example
  * ```ts
- * try { compile('%{') } catch (err) { if (isShoalError(err, 'ERR_INVALID_FORMAT')) console.log(err.details) }
+ * try { compile('%{') } catch (err) { if (isShoalError(err, 'ERR_INVALID_FORMAT')) report(err.details) }
  * ```
  */
 export class ShoalError extends Error {

@@ -16,7 +16,7 @@ export type TypedListener<Detail> = (event: CustomEvent<Detail>) => void
  * @example
  * ```ts
  * class Watcher extends TypedEventTarget<{ change: { path: string } }> {}
- * new Watcher().addEventListener('change', (event) => console.log(event.detail.path))
+ * new Watcher().addEventListener('change', (event) => reload(event.detail.path))
  * ```
  */
 export class TypedEventTarget<Events extends Record<string, unknown>> {

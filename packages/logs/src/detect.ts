@@ -32,7 +32,7 @@ export interface DetectOptions {
  * @example
  * ```ts
  * const [best] = detect(readFileSync('access.log', 'utf8').split('\n').slice(0, 100))
- * if (best !== undefined && best.confidence > 0.9) console.log(best.format)
+ * if (best !== undefined && best.confidence > 0.9) use(best.format)
  * ```
  */
 export function detect(lines: Iterable<string | Uint8Array>, options: DetectOptions = {}): DetectCandidate[] {

@@ -39,7 +39,7 @@ function resolve(syntax: 'apache' | 'nginx', formatOrPreset: string): { name: st
  * ```ts
  * const parser = apacheParser('%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" %D')
  * const result = parser.parseLine('::1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 2326 "-" "curl/8.5" 1043')
- * if (result.ok) console.log(result.record.status, result.record.duration)
+ * if (result.ok) record(result.record.status, result.record.duration)
  * ```
  */
 export function apacheParser(formatOrPreset: string, options: AccessParserOptions = {}): AccessParser {

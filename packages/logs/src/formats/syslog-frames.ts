@@ -390,7 +390,7 @@ class SyslogBatchSink extends BatchSink<SyslogRecord> implements SyslogFrameSink
  * @example
  * ```ts
  * for await (const batch of parseSyslogStream(socket, { timeZone: 'local' })) {
- *   for (const record of batch.records) console.log(record.appName, record.message)
+ *   for (const record of batch.records) handle(record.appName, record.message)
  * }
  * ```
  * @throws ShoalError `ERR_INVALID_ARGUMENT` at once for a bad option

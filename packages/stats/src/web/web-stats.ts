@@ -412,7 +412,7 @@ function rows(sketch: FrequentItemsSketch, top: number): TopRow[] {
  * ```ts
  * const stats = webStats()
  * stats.add({ time: Date.now(), status: 200, bytes: 512, remoteHost: '192.0.2.1', target: '/a?x=1', userAgent: 'curl/8.5' })
- * console.log(stats.report().paths) // [{ key: '/a', count: 1, lowerBound: 1, upperBound: 1 }]
+ * const paths = stats.report().paths // [{ key: '/a', count: 1, lowerBound: 1, upperBound: 1 }]
  * ```
  */
 export function webStats(options: WebStatsOptions = {}): WebStats {
