@@ -39,7 +39,7 @@ import {
   KllDoublesSketch,
   webStats,
 } from '@shoal/stats'
-import { type GeneratedLogMeta, generateLog } from './gen-combined-log.js'
+import { type GeneratedLogMeta, generateLog } from '../src/gen-combined-log.js'
 import {
   type BenchContext,
   type CheckColumn,
@@ -48,8 +48,8 @@ import {
   formatInt,
   runBenchmark,
   type Workload,
-} from './harness.js'
-import { openChunks } from './lines.js'
+} from '../src/harness.js'
+import { openChunks } from '../src/lines.js'
 
 // ---------------------------------------------------------------- sizes
 

@@ -3,7 +3,7 @@
  * the default roll-ups (1 s → 1 min → 5 min → 1 h), fed a day of synthetic requests at a steady
  * rate, then the heap is measured after a full collection.
  *
- *   node --expose-gc --conditions=@shoal/source --import tsx bench/src/web-stats-memory.ts [requests/s]
+ *   node --expose-gc --conditions=@shoal/source --import tsx bench/stats/web-stats-memory.ts [requests/s]
  */
 import { ManualClock } from '@shoal/core'
 import { EventTimeWindows, type WebRecord, type WebStats, webStatsFactory } from '@shoal/stats'

@@ -2,7 +2,7 @@
  * Steady-state cost per update of the hashing sketches, on a warm JIT: the benchmark's distinct
  * and heavy-hitter workloads are short enough that start-up shows in them. Medians of 5 runs.
  *
- *   npx tsx --conditions=@shoal/source bench/src/stats-update-cost.ts
+ *   npx tsx --conditions=@shoal/source bench/stats/stats-update-cost.ts
  */
 import { FrequentItemsSketch, HllSketch } from '@shoal/stats'
 

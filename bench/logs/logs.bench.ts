@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { apacheParser, jsonLinesParser, parseBatches } from '@shoal/logs'
-import { type GeneratedLogMeta, generateLog, type LogVariant } from './gen-combined-log.js'
+import { type GeneratedLogMeta, generateLog, type LogVariant } from '../src/gen-combined-log.js'
 import {
   type Comparison,
   type Contender,
@@ -24,8 +24,8 @@ import {
   runBenchmark,
   type Tally,
   type Workload,
-} from './harness.js'
-import { CHUNK_BYTES, forEachLine, openChunks } from './lines.js'
+} from '../src/harness.js'
+import { CHUNK_BYTES, forEachLine, openChunks } from '../src/lines.js'
 
 /** A generated log file and what it holds. */
 interface LogWorkload extends Workload {
