@@ -173,24 +173,30 @@ const JSON_FIELDS = {
   time_local: 'time',
 } as const
 
-const ours: Contender<LogWorkload> = {
-  name: 'shoal',
-  description: '@shoal/logs apacheParser("combined") over parseBatches: all fields, escapes decoded',
-  ours: true,
-  async load(workload) {
-    const parser = apacheParser('combined')
-    return async () => {
-      const counter = new Counter()
-      const source = openChunks(workload.path)
-      for await (const batch of parseBatches(source, parser, { maxLineBytes: MAX_LINE_BYTES })) {
-        counter.rejected += batch.errors.length
-        for (const record of batch.records)
-          counter.add(record.status ?? 0, record.bytes ?? 0, record.userAgent)
+/** Ours with the generated scanner (the default) or the interpreter that serves where code generation is forbidden. */
+function shoalContender(codegen: boolean): Contender<LogWorkload> {
+  return {
+    name: codegen ? 'shoal' : 'shoal-interpreter',
+    description: `@shoal/logs apacheParser("combined"${codegen ? '' : ', { codegen: false }'}) over parseBatches: all fields, escapes decoded`,
+    ours: codegen,
+    async load(workload) {
+      const parser = apacheParser('combined', { codegen })
+      return async () => {
+        const counter = new Counter()
+        const source = openChunks(workload.path)
+        for await (const batch of parseBatches(source, parser, { maxLineBytes: MAX_LINE_BYTES })) {
+          counter.rejected += batch.errors.length
+          for (const record of batch.records)
+            counter.add(record.status ?? 0, record.bytes ?? 0, record.userAgent)
+        }
+        return counter.tally()
       }
-      return counter.tally()
-    }
-  },
+    },
+  }
 }
+
+const ours = shoalContender(true)
+const oursInterpreted = shoalContender(false)
 
 // ---------------------------------------------------------------- peers
 
@@ -389,7 +395,7 @@ const combined: Comparison<LogWorkload> = {
   title: 'Apache combined log, all fields, escape-aware',
   prepare: prepareLog('combined', 'combined-format'),
   verdict,
-  contenders: [ours, alpine, clfParser, nginxParser, naiveRegex, goaccess],
+  contenders: [ours, oursInterpreted, alpine, clfParser, nginxParser, naiveRegex, goaccess],
 }
 
 const jsonLines: Comparison<LogWorkload> = {
