@@ -3,7 +3,7 @@ import { detect } from '../detect.js'
 import type { FileCheckpoint } from '../follow/checkpoint.js'
 import { followBatches } from '../follow/follow-batches.js'
 import { createParser } from '../format-registry.js'
-import { type CliIo, EXIT, write } from './cli-io.js'
+import { type CliIo, EXIT, UsageError, write } from './cli-io.js'
 import type { CliOptions } from './cli-options.js'
 import { headLines, openInputs } from './input.js'
 
@@ -56,8 +56,19 @@ async function loadCheckpoint(file: string): Promise<FileCheckpoint | undefined>
   } catch {
     return undefined
   }
-  const saved = JSON.parse(text) as { path: string; inode: string; offset: number }
-  return { path: saved.path, inode: BigInt(saved.inode), offset: saved.offset }
+  try {
+    const saved = JSON.parse(text) as { path: unknown; inode: unknown; offset: unknown }
+    if (
+      typeof saved.path === 'string' &&
+      typeof saved.inode === 'string' &&
+      Number.isSafeInteger(saved.offset)
+    ) {
+      return { path: saved.path, inode: BigInt(saved.inode), offset: saved.offset as number }
+    }
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`checkpoint file ${file} is not a checkpoint this tool wrote; delete it to start over`)
 }
 
 async function saveCheckpoint(file: string, checkpoint: FileCheckpoint): Promise<void> {
