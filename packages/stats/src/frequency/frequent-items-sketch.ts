@@ -3,18 +3,17 @@ import { ByteWriter } from '../bytes/byte-writer.js'
 import { ownedCopy } from '../counters/owned-copy.js'
 import { incompatibleSketches, invalidSketch } from '../errors.js'
 import type { Sketch } from '../sketch.js'
+import { FrequencySketch } from './frequency-sketch.js'
 import { fmix64Low } from './java-hash.js'
 import {
   checkCount,
   type FrequentItemsOptions,
   type FrequentItemsReadOptions,
-  lgMaxMapSizeOf,
   maxLgCurOf,
-  queryThreshold,
 } from './options.js'
 import { frequencyReader, readFrequencyPreamble, writeFrequencyPreamble } from './preamble.js'
-import { ErrorType, type FrequentItemsRow, type FrequentItemsSummary } from './query.js'
-import { LG_MIN_MAP_SIZE, LOAD_FACTOR, ReversePurgeMap, SAMPLE_SIZE } from './reverse-purge-map.js'
+import { ErrorType, type FrequentItemsSummary } from './query.js'
+import { LG_MIN_MAP_SIZE, ReversePurgeMap } from './reverse-purge-map.js'
 
 const SCRATCH = new Uint8Array(4096)
 const ENCODER = new TextEncoder()
@@ -120,58 +119,13 @@ const UTF8 = new TextEncoder()
  * Keys kept by the sketch are copies, so a key cut from a large buffer does not keep that buffer
  * alive. Strings with lone surrogates are serialized with U+FFFD in their place.
  */
-export class FrequentItemsSketch implements Sketch<FrequentItemsSketch> {
-  readonly #lgMaxMapSize: number
-  readonly #sampleSize: number
-  #map: StringPurgeMap
-  #offset = 0
-  #streamLength = 0
-
+export class FrequentItemsSketch
+  extends FrequencySketch<string, string, StringPurgeMap>
+  implements Sketch<FrequentItemsSketch>
+{
   /** @param options - the maximum map size (default 1024) */
   constructor(options: FrequentItemsOptions = {}) {
-    this.#lgMaxMapSize = lgMaxMapSizeOf(options)
-    this.#sampleSize = Math.min(SAMPLE_SIZE, Math.floor((1 << this.#lgMaxMapSize) * LOAD_FACTOR))
-    this.#map = new StringPurgeMap(LG_MIN_MAP_SIZE)
-  }
-
-  /** The a-priori error factor of a sketch of `maxMapSize`: 3.5 / maxMapSize. */
-  static epsilon(maxMapSize: number): number {
-    return 3.5 / (1 << lgMaxMapSizeOf({ maxMapSize }))
-  }
-
-  /** The a-priori bound on the error of any count, for a stream of `streamLength`. */
-  static aprioriError(maxMapSize: number, streamLength: number): number {
-    return FrequentItemsSketch.epsilon(maxMapSize) * streamLength
-  }
-
-  /** log2 of the maximum map size. */
-  get lgMaxMapSize(): number {
-    return this.#lgMaxMapSize
-  }
-
-  /** The maximum map size. */
-  get maxMapSize(): number {
-    return 1 << this.#lgMaxMapSize
-  }
-
-  /** The number of items tracked now. */
-  get numActiveItems(): number {
-    return this.#map.numActive
-  }
-
-  /** Whether no item is tracked. */
-  get isEmpty(): boolean {
-    return this.#map.numActive === 0
-  }
-
-  /** How many items the current table holds before it grows or purges. */
-  get currentMapCapacity(): number {
-    return this.#map.capacity
-  }
-
-  /** How many items the largest table holds (0.75 · maxMapSize). */
-  get maximumMapCapacity(): number {
-    return Math.floor((1 << this.#lgMaxMapSize) * LOAD_FACTOR)
+    super(options, new StringPurgeMap(LG_MIN_MAP_SIZE))
   }
 
   /**
@@ -181,9 +135,9 @@ export class FrequentItemsSketch implements Sketch<FrequentItemsSketch> {
   update(item: string, count = 1): void {
     if (typeof item !== 'string') throw invalidArgument(`item must be a string, got ${typeof item}`)
     if (count !== 1 && !checkCount(count)) return
-    this.#streamLength += count
+    this.streamLength += count
     const hash = slotHash(item)
-    const map = this.#map
+    const map = this.map
     const states = map.states
     const hashes = map.hashes
     const keys = map.keys
@@ -202,13 +156,13 @@ export class FrequentItemsSketch implements Sketch<FrequentItemsSketch> {
     map.values[slot] = count
     hashes[slot] = hash
     states[slot] = drift
-    if (++map.numActive > map.capacity) this.#growOrPurge()
+    if (++map.numActive > map.capacity) this.growOrPurge()
   }
 
   /** Adds an owned key with a known hash (merges and images). */
   #add(item: string, hash: number, count: number): void {
-    this.#streamLength += count
-    const map = this.#map
+    this.streamLength += count
+    const map = this.map
     const slot = map.find(item, hash)
     if (slot >= 0) {
       map.values[slot] = (map.values[slot] as number) + count
@@ -219,65 +173,14 @@ export class FrequentItemsSketch implements Sketch<FrequentItemsSketch> {
     map.values[to] = count
     map.hashes[to] = hash
     map.states[to] = map.drift
-    if (++map.numActive > map.capacity) this.#growOrPurge()
+    if (++map.numActive > map.capacity) this.growOrPurge()
   }
 
-  #growOrPurge(): void {
-    const map = this.#map
-    if (map.lgLength < this.#lgMaxMapSize) map.grow()
-    else this.#offset += map.purge(this.#sampleSize)
-  }
-
-  #count(item: string): number {
+  protected override countOf(item: string): number {
     if (typeof item !== 'string') throw invalidArgument(`item must be a string, got ${typeof item}`)
-    const map = this.#map
+    const map = this.map
     const slot = map.find(item, slotHash(item))
     return slot < 0 ? 0 : (map.values[slot] as number)
-  }
-
-  /** The estimated count of `item`: its lower bound plus the maximum error if tracked, else 0. */
-  getEstimate(item: string): number {
-    const count = this.#count(item)
-    return count > 0 ? count + this.#offset : 0
-  }
-
-  /** A count the true count of `item` is never below (0 if untracked). */
-  getLowerBound(item: string): number {
-    return this.#count(item)
-  }
-
-  /** A count the true count of `item` is never above. */
-  getUpperBound(item: string): number {
-    return this.#count(item) + this.#offset
-  }
-
-  /** The largest possible error of any estimate (the sum of the medians subtracted by purges). */
-  getMaximumError(): number {
-    return this.#offset
-  }
-
-  /** The sum of all counts seen (merged streams included). */
-  getStreamLength(): number {
-    return this.#streamLength
-  }
-
-  /**
-   * The tracked items that qualify, sorted by estimate (highest first). The threshold defaults
-   * to the maximum error and is never below it. `NO_FALSE_POSITIVES` keeps items whose lower
-   * bound reaches it, `NO_FALSE_NEGATIVES` those whose upper bound does.
-   */
-  getFrequentItems(errorType: ErrorType, threshold?: number | undefined): FrequentItemsRow<string>[] {
-    const limit = queryThreshold(errorType, threshold, this.#offset)
-    const noFalsePositives = errorType === ErrorType.NO_FALSE_POSITIVES
-    const map = this.#map
-    const rows: FrequentItemsRow<string>[] = []
-    for (const slot of map.goldenSlots()) {
-      const lowerBound = map.values[slot] as number
-      const upperBound = lowerBound + this.#offset
-      if ((noFalsePositives ? lowerBound : upperBound) >= limit)
-        rows.push({ item: map.key(slot), estimate: upperBound, lowerBound, upperBound })
-    }
-    return rows.sort((a, b) => b.estimate - a.estimate)
   }
 
   /**
@@ -289,9 +192,9 @@ export class FrequentItemsSketch implements Sketch<FrequentItemsSketch> {
     if (!(other instanceof FrequentItemsSketch))
       throw incompatibleSketches('a FrequentItemsSketch merges only another FrequentItemsSketch')
     if (other.isEmpty) return
-    const streamLength = this.#streamLength + other.#streamLength
-    const otherOffset = other.#offset
-    const map = other.#map
+    const streamLength = this.streamLength + other.streamLength
+    const otherOffset = other.offset
+    const map = other.map
     // snapshot first: merging a sketch into itself must not read a table it is changing
     const slots = map.goldenSlots()
     const keys = Array.from(slots, (slot) => map.key(slot))
@@ -299,27 +202,19 @@ export class FrequentItemsSketch implements Sketch<FrequentItemsSketch> {
     const values = Array.from(slots, (slot) => map.values[slot] as number)
     for (let i = 0; i < slots.length; i++)
       this.#add(keys[i] as string, hashes[i] as number, values[i] as number)
-    this.#offset += otherOffset
-    this.#streamLength = streamLength
+    this.offset += otherOffset
+    this.streamLength = streamLength
   }
 
   /** The DataSketches image (readable by Java's and C++'s frequent-items sketches of strings). */
   toBytes(): Uint8Array {
-    const map = this.#map
+    const map = this.map
     const slots = map.activeSlots()
     const encoded = Array.from(slots, (slot) => UTF8.encode(map.key(slot)))
     let size = 32 + 8 * slots.length
     for (const item of encoded) size += 4 + item.length
     const w = new ByteWriter(slots.length === 0 ? 8 : size)
-    writeFrequencyPreamble(
-      w,
-      this.#lgMaxMapSize,
-      map.lgLength,
-      this.#streamLength,
-      this.#offset,
-      map.values,
-      slots,
-    )
+    writeFrequencyPreamble(w, this.lgMax, map.lgLength, this.streamLength, this.offset, map.values, slots)
     for (const item of encoded) w.u32(item.length).bytes(item)
     return w.finish()
   }
@@ -337,8 +232,8 @@ export class FrequentItemsSketch implements Sketch<FrequentItemsSketch> {
       r.end()
       if (p.streamLength === 0 && p.offset === 0) return sketch
     }
-    if (p.lgCurMapSize > LG_MIN_MAP_SIZE) sketch.#map = new StringPurgeMap(p.lgCurMapSize)
-    sketch.#offset = p.offset
+    if (p.lgCurMapSize > LG_MIN_MAP_SIZE) sketch.map = new StringPurgeMap(p.lgCurMapSize)
+    sketch.offset = p.offset
     for (let i = 0; i < p.numActive; i++) {
       const at = r.offset
       const length = r.u32()
@@ -347,7 +242,7 @@ export class FrequentItemsSketch implements Sketch<FrequentItemsSketch> {
       sketch.#add(item, slotHash(item), p.counts[i] as number)
     }
     r.end()
-    sketch.#streamLength = p.streamLength
+    sketch.streamLength = p.streamLength
     return sketch
   }
 
@@ -356,8 +251,8 @@ export class FrequentItemsSketch implements Sketch<FrequentItemsSketch> {
     return {
       type: 'FrequentItemsSketch',
       maxMapSize: this.maxMapSize,
-      streamLength: this.#streamLength,
-      maximumError: this.#offset,
+      streamLength: this.streamLength,
+      maximumError: this.offset,
       items: this.getFrequentItems(ErrorType.NO_FALSE_NEGATIVES, 0),
     }
   }

@@ -2,18 +2,17 @@ import { invalidArgument } from '@shoal/core'
 import { ByteWriter } from '../bytes/byte-writer.js'
 import { incompatibleSketches } from '../errors.js'
 import type { Sketch } from '../sketch.js'
+import { FrequencySketch } from './frequency-sketch.js'
 import { fmix64Low } from './java-hash.js'
 import {
   checkCount,
   type FrequentItemsOptions,
   type FrequentItemsReadOptions,
-  lgMaxMapSizeOf,
   maxLgCurOf,
-  queryThreshold,
 } from './options.js'
 import { frequencyReader, readFrequencyPreamble, writeFrequencyPreamble } from './preamble.js'
-import { ErrorType, type FrequentItemsRow, type FrequentItemsSummary } from './query.js'
-import { LG_MIN_MAP_SIZE, LOAD_FACTOR, ReversePurgeMap, SAMPLE_SIZE } from './reverse-purge-map.js'
+import { ErrorType, type FrequentItemsSummary } from './query.js'
+import { LG_MIN_MAP_SIZE, ReversePurgeMap } from './reverse-purge-map.js'
 
 const TWO_32 = 4294967296
 
@@ -101,58 +100,13 @@ function splitKey(item: bigint | number): void {
  * same bytes as Java. Items go in as bigints or safe integers and come out of queries as
  * bigints. See {@link FrequentItemsSketch} for the guarantees.
  */
-export class FrequentLongsSketch implements Sketch<FrequentLongsSketch> {
-  readonly #lgMaxMapSize: number
-  readonly #sampleSize: number
-  #map: LongPurgeMap
-  #offset = 0
-  #streamLength = 0
-
+export class FrequentLongsSketch
+  extends FrequencySketch<bigint | number, bigint, LongPurgeMap>
+  implements Sketch<FrequentLongsSketch>
+{
   /** @param options - the maximum map size (default 1024) */
   constructor(options: FrequentItemsOptions = {}) {
-    this.#lgMaxMapSize = lgMaxMapSizeOf(options)
-    this.#sampleSize = Math.min(SAMPLE_SIZE, Math.floor((1 << this.#lgMaxMapSize) * LOAD_FACTOR))
-    this.#map = new LongPurgeMap(LG_MIN_MAP_SIZE)
-  }
-
-  /** The a-priori error factor of a sketch of `maxMapSize`: 3.5 / maxMapSize. */
-  static epsilon(maxMapSize: number): number {
-    return 3.5 / (1 << lgMaxMapSizeOf({ maxMapSize }))
-  }
-
-  /** The a-priori bound on the error of any count, for a stream of `streamLength`. */
-  static aprioriError(maxMapSize: number, streamLength: number): number {
-    return FrequentLongsSketch.epsilon(maxMapSize) * streamLength
-  }
-
-  /** log2 of the maximum map size. */
-  get lgMaxMapSize(): number {
-    return this.#lgMaxMapSize
-  }
-
-  /** The maximum map size. */
-  get maxMapSize(): number {
-    return 1 << this.#lgMaxMapSize
-  }
-
-  /** The number of items tracked now. */
-  get numActiveItems(): number {
-    return this.#map.numActive
-  }
-
-  /** Whether no item is tracked. */
-  get isEmpty(): boolean {
-    return this.#map.numActive === 0
-  }
-
-  /** How many items the current table holds before it grows or purges. */
-  get currentMapCapacity(): number {
-    return this.#map.capacity
-  }
-
-  /** How many items the largest table holds (0.75 · maxMapSize). */
-  get maximumMapCapacity(): number {
-    return Math.floor((1 << this.#lgMaxMapSize) * LOAD_FACTOR)
+    super(options, new LongPurgeMap(LG_MIN_MAP_SIZE))
   }
 
   /** Counts `item` (a bigint in the signed 64-bit range, or a safe integer) `count` more times. */
@@ -163,8 +117,8 @@ export class FrequentLongsSketch implements Sketch<FrequentLongsSketch> {
   }
 
   #add(hi: number, lo: number, hash: number, count: number): void {
-    this.#streamLength += count
-    const map = this.#map
+    this.streamLength += count
+    const map = this.map
     const { states, keysHi, keysLo, mask } = map
     let slot = hash & mask
     let drift = 1
@@ -181,58 +135,14 @@ export class FrequentLongsSketch implements Sketch<FrequentLongsSketch> {
     map.values[slot] = count
     map.hashes[slot] = hash
     states[slot] = drift
-    if (++map.numActive > map.capacity) {
-      if (map.lgLength < this.#lgMaxMapSize) map.grow()
-      else this.#offset += map.purge(this.#sampleSize)
-    }
+    if (++map.numActive > map.capacity) this.growOrPurge()
   }
 
-  #count(item: bigint | number): number {
+  protected override countOf(item: bigint | number): number {
     splitKey(item)
-    const map = this.#map
+    const map = this.map
     const slot = map.find(keyHi, keyLo)
     return slot < 0 ? 0 : (map.values[slot] as number)
-  }
-
-  /** The estimated count of `item`: its lower bound plus the maximum error if tracked, else 0. */
-  getEstimate(item: bigint | number): number {
-    const count = this.#count(item)
-    return count > 0 ? count + this.#offset : 0
-  }
-
-  /** A count the true count of `item` is never below (0 if untracked). */
-  getLowerBound(item: bigint | number): number {
-    return this.#count(item)
-  }
-
-  /** A count the true count of `item` is never above. */
-  getUpperBound(item: bigint | number): number {
-    return this.#count(item) + this.#offset
-  }
-
-  /** The largest possible error of any estimate. */
-  getMaximumError(): number {
-    return this.#offset
-  }
-
-  /** The sum of all counts seen (merged streams included). */
-  getStreamLength(): number {
-    return this.#streamLength
-  }
-
-  /** The tracked items that qualify, highest estimate first; see `FrequentItemsSketch.getFrequentItems`. */
-  getFrequentItems(errorType: ErrorType, threshold?: number | undefined): FrequentItemsRow<bigint>[] {
-    const limit = queryThreshold(errorType, threshold, this.#offset)
-    const noFalsePositives = errorType === ErrorType.NO_FALSE_POSITIVES
-    const map = this.#map
-    const rows: FrequentItemsRow<bigint>[] = []
-    for (const slot of map.goldenSlots()) {
-      const lowerBound = map.values[slot] as number
-      const upperBound = lowerBound + this.#offset
-      if ((noFalsePositives ? lowerBound : upperBound) >= limit)
-        rows.push({ item: map.key(slot), estimate: upperBound, lowerBound, upperBound })
-    }
-    return rows.sort((a, b) => b.estimate - a.estimate)
   }
 
   /** Adds everything `other` counted (its table may have another size). */
@@ -240,9 +150,9 @@ export class FrequentLongsSketch implements Sketch<FrequentLongsSketch> {
     if (!(other instanceof FrequentLongsSketch))
       throw incompatibleSketches('a FrequentLongsSketch merges only another FrequentLongsSketch')
     if (other.isEmpty) return
-    const streamLength = this.#streamLength + other.#streamLength
-    const otherOffset = other.#offset
-    const map = other.#map
+    const streamLength = this.streamLength + other.streamLength
+    const otherOffset = other.offset
+    const map = other.map
     const slots = map.goldenSlots()
     const his = Int32Array.from(slots, (slot) => map.keysHi[slot] as number)
     const los = Int32Array.from(slots, (slot) => map.keysLo[slot] as number)
@@ -250,24 +160,16 @@ export class FrequentLongsSketch implements Sketch<FrequentLongsSketch> {
     const values = Float64Array.from(slots, (slot) => map.values[slot] as number)
     for (let i = 0; i < slots.length; i++)
       this.#add(his[i] as number, los[i] as number, hashes[i] as number, values[i] as number)
-    this.#offset += otherOffset
-    this.#streamLength = streamLength
+    this.offset += otherOffset
+    this.streamLength = streamLength
   }
 
   /** The DataSketches image (readable by Java's `FrequentLongsSketch` and C++'s sketch of int64). */
   toBytes(): Uint8Array {
-    const map = this.#map
+    const map = this.map
     const slots = map.activeSlots()
     const w = new ByteWriter(slots.length === 0 ? 8 : 32 + 16 * slots.length)
-    writeFrequencyPreamble(
-      w,
-      this.#lgMaxMapSize,
-      map.lgLength,
-      this.#streamLength,
-      this.#offset,
-      map.values,
-      slots,
-    )
+    writeFrequencyPreamble(w, this.lgMax, map.lgLength, this.streamLength, this.offset, map.values, slots)
     for (const slot of slots) w.i32(map.keysLo[slot] as number).i32(map.keysHi[slot] as number)
     return w.finish()
   }
@@ -282,15 +184,15 @@ export class FrequentLongsSketch implements Sketch<FrequentLongsSketch> {
       r.end()
       if (p.streamLength === 0 && p.offset === 0) return sketch
     }
-    if (p.lgCurMapSize > LG_MIN_MAP_SIZE) sketch.#map = new LongPurgeMap(p.lgCurMapSize)
-    sketch.#offset = p.offset
+    if (p.lgCurMapSize > LG_MIN_MAP_SIZE) sketch.map = new LongPurgeMap(p.lgCurMapSize)
+    sketch.offset = p.offset
     for (let i = 0; i < p.numActive; i++) {
       const lo = r.i32()
       const hi = r.i32()
       sketch.#add(hi, lo, fmix64Low(hi, lo), p.counts[i] as number)
     }
     r.end()
-    sketch.#streamLength = p.streamLength
+    sketch.streamLength = p.streamLength
     return sketch
   }
 
@@ -299,8 +201,8 @@ export class FrequentLongsSketch implements Sketch<FrequentLongsSketch> {
     return {
       type: 'FrequentLongsSketch',
       maxMapSize: this.maxMapSize,
-      streamLength: this.#streamLength,
-      maximumError: this.#offset,
+      streamLength: this.streamLength,
+      maximumError: this.offset,
       items: this.getFrequentItems(ErrorType.NO_FALSE_NEGATIVES, 0).map((row) => ({
         ...row,
         item: row.item.toString(),
