@@ -51,8 +51,10 @@ const pickers = new WeakSet<Picker>()
  * A candidacy pipeline ending in a picker, over a {@link Cluster}: `pick` chooses a backend,
  * `done` reports how the request went (in-flight count, latency, outlier detection).
  *
- * The leading static stages run once per cluster version and the picker rebuilds its tables then;
- * a pick runs only the dynamic stages and the picker, on a reused buffer, and allocates nothing.
+ * The leading static stages run once per cluster version and the picker rebuilds its tables then:
+ * right after a burst of cluster changes (on the cluster's `change` event), or at the next pick if
+ * that comes first. A pick runs only the dynamic stages and the picker, on a reused buffer, and
+ * allocates nothing.
  *
  * @typeParam M - endpoint metadata type
  * @typeParam R - the per-request value stages may read
@@ -102,6 +104,11 @@ export class Balancer<M = Readonly<Record<string, string>>, R = unknown> {
       )
     checkStaleness(stages, picker)
     this.#readsTime = picker.readsTime === true || this.#dynamic.some((stage) => stage.readsTime === true)
+    // rebuild as soon as a burst of changes is over, so picks rarely have to
+    this.cluster.addEventListener('change', () => {
+      if (this.cluster.version !== this.#version) this.#rebuild()
+    })
+    this.#rebuild()
   }
 
   /**

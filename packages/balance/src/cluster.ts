@@ -29,6 +29,11 @@ export type ClusterEvents = {
   eject: { readonly id: string; readonly reason: string; readonly untilMs: number }
   /** An ejected backend's ejection ended. */
   restore: { readonly id: string }
+  /**
+   * The cluster changed (membership, weight, health, ejection): emitted once for a burst of
+   * changes, on the next timer turn, so balancers rebuild their tables off the pick path.
+   */
+  change: { readonly version: number }
 }
 
 /** Options of a {@link Cluster}. */
@@ -114,6 +119,7 @@ export class Cluster<M = Readonly<Record<string, string>>> extends TypedEventTar
   readonly #slowStart: SlowStartRamp | undefined
   readonly #warmingSince = new Map<number, number>()
   #warmTimer: TimerHandle | undefined
+  #changeTimer: TimerHandle | undefined
   readonly #outlier: OutlierDetector | undefined
   readonly #decayMs: number
   readonly #defaultLatency: number
@@ -178,7 +184,7 @@ export class Cluster<M = Readonly<Record<string, string>>> extends TypedEventTar
     existing.endpoint = endpoint
     this.configuredWeight[existing.slot] = weight
     this.#applyWeight(existing.slot)
-    this.version++
+    this.#changed()
     return existing
   }
 
@@ -202,7 +208,7 @@ export class Cluster<M = Readonly<Record<string, string>>> extends TypedEventTar
     this.#outlier?.reset(backend.slot)
     if (this.inflight[backend.slot] === 0) this.#release(backend.slot)
     else this.#retired.add(backend.slot)
-    this.version++
+    this.#changed()
     return true
   }
 
@@ -218,7 +224,7 @@ export class Cluster<M = Readonly<Record<string, string>>> extends TypedEventTar
     this.#healthReasons.set(backend.slot, reason)
     if (code === SlotHealth.Up && before === SlotHealth.Down && this.#slowStart?.onRecovered)
       this.#warm(backend.slot)
-    this.version++
+    this.#changed()
   }
 
   /** A backend's health state. */
@@ -319,7 +325,16 @@ export class Cluster<M = Readonly<Record<string, string>>> extends TypedEventTar
     if ((this.ejected[slot] === 1) === ejected) return
     this.ejected[slot] = ejected ? 1 : 0
     if (!ejected && this.#slowStart?.onRecovered && this.#slots[slot]?.live) this.#warm(slot)
+    this.#changed()
+  }
+
+  #changed(): void {
     this.version++
+    if (this.#changeTimer !== undefined) return
+    this.#changeTimer = this.clock.setTimeout(() => {
+      this.#changeTimer = undefined
+      this.emit('change', { version: this.version })
+    }, 0)
   }
 
   #observeLatency(slot: number, sample: number): void {
@@ -357,7 +372,7 @@ export class Cluster<M = Readonly<Record<string, string>>> extends TypedEventTar
     for (const values of this.resources.values()) values[slot] = 0
     this.#outlier?.reset(slot)
     if (slowStart && this.#slowStart?.onAdded) this.#warm(slot)
-    this.version++
+    this.#changed()
     return backend
   }
 
@@ -420,7 +435,7 @@ export class Cluster<M = Readonly<Record<string, string>>> extends TypedEventTar
     this.#warmTimer = this.clock.setTimeout(() => {
       this.#warmTimer = undefined
       for (const slot of [...this.#warmingSince.keys()]) this.#applyWeight(slot)
-      this.version++
+      this.#changed()
       if (this.#warmingSince.size > 0) this.#scheduleWarmTick()
     }, this.#slowStart.windowMs / 20)
   }

@@ -267,6 +267,18 @@ describe('Balancer', () => {
     expect(cluster.inflight[1]).toBe(0)
   })
 
+  it('rebuilds after a burst of changes without waiting for a pick', () => {
+    const { cluster, clock } = manualCluster(endpoints(3))
+    const lb = new Balancer(cluster, { picker: first() })
+    const before = lb.stats().rebuilds
+    for (let i = 0; i < 10; i++) cluster.add({ id: `x${i}` })
+    cluster.setState('b0', 'down')
+    clock.advance(0)
+    expect(lb.stats().rebuilds).toBe(before + 1)
+    lb.pick()
+    expect(lb.stats().rebuilds).toBe(before + 1)
+  })
+
   it('rebuilds its static candidates once per cluster version', () => {
     const cluster = new Cluster(endpoints(3))
     const lb = new Balancer(cluster, { picker: first() })
