@@ -116,11 +116,14 @@ export interface TargetStatus {
   readonly probes: number
   /** Probes passed. */
   readonly passed: number
-  /** Probes failed (timeouts included). */
+  /** Checks failed: failed probes, timeouts, and skips past a timeout. */
   readonly failed: number
   /** Probes that ran past their timeout. */
   readonly timedOut: number
-  /** Probes skipped because the previous one was still running when the next was due. */
+  /**
+   * Probes skipped because the previous one was still running when the next was due; a skip
+   * counts as a failed check once the running probe is past its timeout.
+   */
   readonly skipped: number
 }
 
@@ -134,7 +137,7 @@ export interface HealthCheckerStats {
   readonly probesStarted: number
   /** Probes passed. */
   readonly probesPassed: number
-  /** Probes failed (timeouts included). */
+  /** Checks failed: failed probes, timeouts, and skips past a timeout. */
   readonly probesFailed: number
   /** Probes that ran past their timeout. */
   readonly probesTimedOut: number
@@ -219,6 +222,7 @@ class Entry implements Due {
   recorded = true
   generation = 0
   startedAt = 0
+  launchedAt = 0
   controller: AbortController | undefined = undefined
   timeoutTimer: TimerHandle | undefined = undefined
   delayed = 0
@@ -734,11 +738,21 @@ export class HealthChecker extends TypedEventTarget<HealthCheckerEvents> impleme
       const entry = queue.peek()
       if (entry === undefined || entry.due > now) break
       if (entry.running) {
-        // never two probes in flight for one target
+        // never two probes in flight for one target: skip this one; if the running one is already
+        // past its timeout (a check that ignores its signal), the target is still not answering
         queue.pop()
         entry.skipped++
         this.#probesSkipped++
         this.#reschedule(entry, now)
+        if (entry.recorded && entry.generation === this.#generation) {
+          entry.startedAt = now
+          this.#record(
+            entry,
+            false,
+            `previous probe still running ${now - entry.launchedAt} ms after it started`,
+            now,
+          )
+        }
         continue
       }
       if (this.#inFlight >= this.#maxInFlight) {
@@ -785,6 +799,7 @@ export class HealthChecker extends TypedEventTarget<HealthCheckerEvents> impleme
     entry.recorded = false
     entry.generation = this.#generation
     entry.startedAt = now
+    entry.launchedAt = now
     entry.probes++
     this.#probesStarted++
     this.#inFlight++
