@@ -1,3 +1,6 @@
+/** Rounding slack: a token that is 1e-9 short (floating-point error of `elapsed × rate`) counts. */
+const EPSILON = 1e-9
+
 /**
  * A token bucket over an externally supplied time: `rate` tokens per second, holding at most
  * `burst`. Pure (no clock of its own), so the scheduler drives it with its injected clock.
@@ -23,15 +26,18 @@ export class TokenBucket {
   /** Takes one token if there is one at `now`. */
   take(now: number): boolean {
     this.#refill(now)
-    if (this.#tokens < 1) return false
-    this.#tokens -= 1
+    if (this.#tokens < 1 - EPSILON) return false
+    this.#tokens = Math.max(0, this.#tokens - 1)
     return true
   }
 
-  /** Milliseconds from `now` until a token is there (0 when one is). */
+  /**
+   * Milliseconds from `now` until a token is there (0 when one is), not rounded: a caller that
+   * rounds its timer up would overshoot, and a full bucket cannot keep the excess.
+   */
   wait(now: number): number {
     this.#refill(now)
-    return this.#tokens >= 1 ? 0 : Math.ceil((1 - this.#tokens) / this.#perMs)
+    return this.#tokens >= 1 - EPSILON ? 0 : (1 - this.#tokens) / this.#perMs
   }
 
   #refill(now: number): void {

@@ -245,7 +245,7 @@ describe('bounded load', () => {
             for (let i = 0; i < starts.length; i++)
               for (let j = i; j < starts.length; j++) {
                 const window = (starts[j] as number) - (starts[i] as number)
-                expect(j - i + 1).toBeLessThanOrEqual(burst + (window * perSecond) / 1000 + 1e-9)
+                expect(j - i + 1).toBeLessThanOrEqual(burst + (window * perSecond) / 1000 + 1e-6)
               }
             // and it is not idle: with enough demand it reaches the rate
             const demand = (targets * 1000) / (tenths * 100)

@@ -61,11 +61,11 @@ export function dnsCheck(options: DnsCheckOptions): Check {
   if (options.port !== undefined && !isPort(options.port))
     throw invalidArgument(`dnsCheck: port must be an integer in 1–65535, got ${String(options.port)}`)
 
-  return (target, { signal }) => {
-    const { host, port } = resolveAddress('dns', target, options.host, options.port, 53)
-    const query = { id: randomInt(0x10000), name, type }
-    const packet = encodeQuery(query, recursionDesired)
-    return new Promise<void>((resolve, reject) => {
+  return (target, { signal }) =>
+    new Promise<void>((resolve, reject) => {
+      const { host, port } = resolveAddress('dns', target, options.host, options.port, 53)
+      const query = { id: randomInt(0x10000), name, type }
+      const packet = encodeQuery(query, recursionDesired)
       const socket = createSocket(isIP(host) === 6 ? 'udp6' : 'udp4')
       socket.unref()
       let settled = false
@@ -108,7 +108,6 @@ export function dnsCheck(options: DnsCheckOptions): Check {
           socket.send(packet, (error) => error && finish(checkFailed(`DNS send failed: ${error.message}`)))
       })
     })
-  }
 }
 
 function queryType(type: QueryTypeName | number): number {

@@ -91,10 +91,10 @@ export function httpCheck(options: HttpCheckOptions = {}): Check {
   if (options.hostHeader !== undefined) headers.host = options.hostHeader
   const send = scheme === 'https' ? httpsRequest : httpRequest
 
-  return (target, { signal }) => {
-    const { host, port } = resolveAddress('http', target, options.host, options.port, defaultPort)
-    const servername = options.servername ?? defaultServername(options.hostHeader, host)
-    return new Promise<void>((resolve, reject) => {
+  return (target, { signal }) =>
+    new Promise<void>((resolve, reject) => {
+      const { host, port } = resolveAddress('http', target, options.host, options.port, defaultPort)
+      const servername = options.servername ?? defaultServername(options.hostHeader, host)
       let settled = false
       let stop = (): void => {}
       const finish = (error?: unknown): void => {
@@ -152,7 +152,6 @@ export function httpCheck(options: HttpCheckOptions = {}): Check {
       })
       req.end()
     })
-  }
 }
 
 function statusPredicate(status: HttpCheckOptions['status']): (code: number) => boolean {

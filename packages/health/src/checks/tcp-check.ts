@@ -27,9 +27,9 @@ export function tcpCheck(options: TcpCheckOptions = {}): Check {
     throw invalidArgument(`tcpCheck: host must be a non-empty string, got ${String(host)}`)
   if (port !== undefined && !isPort(port))
     throw invalidArgument(`tcpCheck: port must be an integer in 1–65535, got ${String(port)}`)
-  return (target, { signal }) => {
-    const address = resolveAddress('tcp', target, host, port, undefined)
-    return new Promise<void>((resolve, reject) => {
+  return (target, { signal }) =>
+    new Promise<void>((resolve, reject) => {
+      const address = resolveAddress('tcp', target, host, port, undefined)
       const socket = connect({ host: address.host, port: address.port })
       socket.unref()
       const stop = onAbort(signal, (reason) => {
@@ -51,5 +51,4 @@ export function tcpCheck(options: TcpCheckOptions = {}): Check {
         )
       })
     })
-  }
 }
