@@ -20,6 +20,8 @@ export interface StateFileWatcherOptions {
   readonly onStates: (states: ReadonlyMap<string, StateFileEntry>) => void
   /** Receives what is wrong with a bad version; the previous states stay in force. */
   readonly onError: (reason: string, error?: unknown) => void
+  /** Whether to use `fs.watch` (default `true`); without it, polling alone notices changes. */
+  readonly watch?: boolean | undefined
 }
 
 const MISSING = '\0missing'
@@ -57,7 +59,7 @@ export class StateFileWatcher {
     this.#running = true
     await this.reload()
     if (!this.#running) return
-    this.#watch()
+    if (this.#options.watch !== false) this.#watch()
     this.#schedulePoll()
   }
 
