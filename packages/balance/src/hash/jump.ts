@@ -11,13 +11,14 @@ import { invalidArgument } from '@shoal/core'
  * `floor((b + 1) × (2^31 / ((key >>> 33) + 1)))`, computed in doubles in that order, exactly as
  * the paper's C++ does. JavaScript has no fast 64-bit integers (a BigInt step costs about a
  * microsecond), so the key is held as two 32-bit halves and the product is assembled from
- * `Math.imul` for the low words and an exact split multiply in doubles for the carry.
+ * `Math.imul` for the low words and 16-bit limbs for the carry out of the low word.
  */
 
 // 2862933555777941757 = 0x27BB2EE6_87B0B0FD
 const M_HI = 0x27bb2ee6
-const M_LO = 0x87b0b0fd
-const M_LO_INT = M_LO | 0
+const M_LO_INT = 0x87b0b0fd | 0
+const M_LO_1 = 0x87b0
+const M_LO_0 = 0xb0fd
 
 /**
  * Jump consistent hash of a 64-bit key given as two 32-bit halves: the same bucket as the
@@ -48,20 +49,26 @@ export function jumpHash64(hi: number, lo: number, buckets: number): number {
   }
   let h = hi | 0
   let l = lo | 0
-  let b = -1
-  let j = 0
-  while (j < buckets) {
-    b = j
-    // high word of the unsigned product l × M_LO, from two 16 × 32-bit products that are exact in doubles
-    const lu = l >>> 0
-    const carry = Math.floor(((lu >>> 16) * M_LO + Math.floor(((lu & 0xffff) * M_LO) / 65536)) / 65536)
+  // the paper starts from b = -1, j = 0, and its first round always takes bucket 0
+  let b = 0
+  for (;;) {
+    // high word of the unsigned product l × M_LO, from 16-bit limbs: every partial product and
+    // partial sum stays below 2^32, so integer arithmetic is exact (and faster than Math.floor)
+    const a0 = l & 0xffff
+    const a1 = l >>> 16
+    const mid1 = a1 * M_LO_0 + ((a0 * M_LO_0) >>> 16)
+    const mid2 = a0 * M_LO_1 + (mid1 & 0xffff)
+    const carry = a1 * M_LO_1 + (mid1 >>> 16) + (mid2 >>> 16)
     const nh = (carry + Math.imul(h, M_LO_INT) + Math.imul(l, M_HI)) | 0
     l = (Math.imul(l, M_LO_INT) + 1) | 0
     // the + 1 carries into the high word only when the low word wrapped to 0
     h = l === 0 ? (nh + 1) | 0 : nh
-    j = Math.floor((b + 1) * (2147483648 / ((h >>> 1) + 1)))
+    // the paper's candidate, in doubles as in C++; floor(next) < buckets exactly when
+    // next < buckets, and below 2^31 truncation by | 0 is floor
+    const next = (b + 1) * (2147483648 / ((h >>> 1) + 1))
+    if (next >= buckets) return b
+    b = next | 0
   }
-  return b
 }
 
 /**

@@ -22,26 +22,6 @@ const state = new Int32Array(4)
 /** The longest string (in bytes) whose padding still fits in one 64-byte block. */
 const ONE_BLOCK = 55
 
-function ff(a: number, b: number, c: number, d: number, x: number, s: number, t: number): number {
-  const n = (a + ((b & c) | (~b & d)) + x + t) | 0
-  return (((n << s) | (n >>> (32 - s))) + b) | 0
-}
-
-function gg(a: number, b: number, c: number, d: number, x: number, s: number, t: number): number {
-  const n = (a + ((b & d) | (c & ~d)) + x + t) | 0
-  return (((n << s) | (n >>> (32 - s))) + b) | 0
-}
-
-function hh(a: number, b: number, c: number, d: number, x: number, s: number, t: number): number {
-  const n = (a + (b ^ c ^ d) + x + t) | 0
-  return (((n << s) | (n >>> (32 - s))) + b) | 0
-}
-
-function ii(a: number, b: number, c: number, d: number, x: number, s: number, t: number): number {
-  const n = (a + (c ^ (b | ~d)) + x + t) | 0
-  return (((n << s) | (n >>> (32 - s))) + b) | 0
-}
-
 /** Starts a new digest. */
 function reset(): void {
   state[0] = 0x67452301
@@ -50,7 +30,10 @@ function reset(): void {
   state[3] = 0x10325476
 }
 
-/** Compresses `block` into `state`: the 64 steps of RFC 1321 section 3.4, unrolled. */
+/**
+ * Compresses `block` into `state`: the 64 steps of RFC 1321 section 3.4, unrolled and written out
+ * in place (64 calls to step functions would exceed what V8 inlines into one function).
+ */
 function compress(): void {
   const x0 = block[0] as number
   const x1 = block[1] as number
@@ -73,73 +56,137 @@ function compress(): void {
   let c = state[2] as number
   let d = state[3] as number
 
-  a = ff(a, b, c, d, x0, 7, 0xd76aa478 | 0)
-  d = ff(d, a, b, c, x1, 12, 0xe8c7b756 | 0)
-  c = ff(c, d, a, b, x2, 17, 0x242070db)
-  b = ff(b, c, d, a, x3, 22, 0xc1bdceee | 0)
-  a = ff(a, b, c, d, x4, 7, 0xf57c0faf | 0)
-  d = ff(d, a, b, c, x5, 12, 0x4787c62a)
-  c = ff(c, d, a, b, x6, 17, 0xa8304613 | 0)
-  b = ff(b, c, d, a, x7, 22, 0xfd469501 | 0)
-  a = ff(a, b, c, d, x8, 7, 0x698098d8)
-  d = ff(d, a, b, c, x9, 12, 0x8b44f7af | 0)
-  c = ff(c, d, a, b, x10, 17, 0xffff5bb1 | 0)
-  b = ff(b, c, d, a, x11, 22, 0x895cd7be | 0)
-  a = ff(a, b, c, d, x12, 7, 0x6b901122)
-  d = ff(d, a, b, c, x13, 12, 0xfd987193 | 0)
-  c = ff(c, d, a, b, x14, 17, 0xa679438e | 0)
-  b = ff(b, c, d, a, x15, 22, 0x49b40821)
+  a = (a + ((b & c) | (~b & d)) + x0 + (0xd76aa478 | 0)) | 0
+  a = (((a << 7) | (a >>> 25)) + b) | 0
+  d = (d + ((a & b) | (~a & c)) + x1 + (0xe8c7b756 | 0)) | 0
+  d = (((d << 12) | (d >>> 20)) + a) | 0
+  c = (c + ((d & a) | (~d & b)) + x2 + 0x242070db) | 0
+  c = (((c << 17) | (c >>> 15)) + d) | 0
+  b = (b + ((c & d) | (~c & a)) + x3 + (0xc1bdceee | 0)) | 0
+  b = (((b << 22) | (b >>> 10)) + c) | 0
+  a = (a + ((b & c) | (~b & d)) + x4 + (0xf57c0faf | 0)) | 0
+  a = (((a << 7) | (a >>> 25)) + b) | 0
+  d = (d + ((a & b) | (~a & c)) + x5 + 0x4787c62a) | 0
+  d = (((d << 12) | (d >>> 20)) + a) | 0
+  c = (c + ((d & a) | (~d & b)) + x6 + (0xa8304613 | 0)) | 0
+  c = (((c << 17) | (c >>> 15)) + d) | 0
+  b = (b + ((c & d) | (~c & a)) + x7 + (0xfd469501 | 0)) | 0
+  b = (((b << 22) | (b >>> 10)) + c) | 0
+  a = (a + ((b & c) | (~b & d)) + x8 + 0x698098d8) | 0
+  a = (((a << 7) | (a >>> 25)) + b) | 0
+  d = (d + ((a & b) | (~a & c)) + x9 + (0x8b44f7af | 0)) | 0
+  d = (((d << 12) | (d >>> 20)) + a) | 0
+  c = (c + ((d & a) | (~d & b)) + x10 + (0xffff5bb1 | 0)) | 0
+  c = (((c << 17) | (c >>> 15)) + d) | 0
+  b = (b + ((c & d) | (~c & a)) + x11 + (0x895cd7be | 0)) | 0
+  b = (((b << 22) | (b >>> 10)) + c) | 0
+  a = (a + ((b & c) | (~b & d)) + x12 + 0x6b901122) | 0
+  a = (((a << 7) | (a >>> 25)) + b) | 0
+  d = (d + ((a & b) | (~a & c)) + x13 + (0xfd987193 | 0)) | 0
+  d = (((d << 12) | (d >>> 20)) + a) | 0
+  c = (c + ((d & a) | (~d & b)) + x14 + (0xa679438e | 0)) | 0
+  c = (((c << 17) | (c >>> 15)) + d) | 0
+  b = (b + ((c & d) | (~c & a)) + x15 + 0x49b40821) | 0
+  b = (((b << 22) | (b >>> 10)) + c) | 0
 
-  a = gg(a, b, c, d, x1, 5, 0xf61e2562 | 0)
-  d = gg(d, a, b, c, x6, 9, 0xc040b340 | 0)
-  c = gg(c, d, a, b, x11, 14, 0x265e5a51)
-  b = gg(b, c, d, a, x0, 20, 0xe9b6c7aa | 0)
-  a = gg(a, b, c, d, x5, 5, 0xd62f105d | 0)
-  d = gg(d, a, b, c, x10, 9, 0x2441453)
-  c = gg(c, d, a, b, x15, 14, 0xd8a1e681 | 0)
-  b = gg(b, c, d, a, x4, 20, 0xe7d3fbc8 | 0)
-  a = gg(a, b, c, d, x9, 5, 0x21e1cde6)
-  d = gg(d, a, b, c, x14, 9, 0xc33707d6 | 0)
-  c = gg(c, d, a, b, x3, 14, 0xf4d50d87 | 0)
-  b = gg(b, c, d, a, x8, 20, 0x455a14ed)
-  a = gg(a, b, c, d, x13, 5, 0xa9e3e905 | 0)
-  d = gg(d, a, b, c, x2, 9, 0xfcefa3f8 | 0)
-  c = gg(c, d, a, b, x7, 14, 0x676f02d9)
-  b = gg(b, c, d, a, x12, 20, 0x8d2a4c8a | 0)
+  a = (a + ((b & d) | (c & ~d)) + x1 + (0xf61e2562 | 0)) | 0
+  a = (((a << 5) | (a >>> 27)) + b) | 0
+  d = (d + ((a & c) | (b & ~c)) + x6 + (0xc040b340 | 0)) | 0
+  d = (((d << 9) | (d >>> 23)) + a) | 0
+  c = (c + ((d & b) | (a & ~b)) + x11 + 0x265e5a51) | 0
+  c = (((c << 14) | (c >>> 18)) + d) | 0
+  b = (b + ((c & a) | (d & ~a)) + x0 + (0xe9b6c7aa | 0)) | 0
+  b = (((b << 20) | (b >>> 12)) + c) | 0
+  a = (a + ((b & d) | (c & ~d)) + x5 + (0xd62f105d | 0)) | 0
+  a = (((a << 5) | (a >>> 27)) + b) | 0
+  d = (d + ((a & c) | (b & ~c)) + x10 + 0x2441453) | 0
+  d = (((d << 9) | (d >>> 23)) + a) | 0
+  c = (c + ((d & b) | (a & ~b)) + x15 + (0xd8a1e681 | 0)) | 0
+  c = (((c << 14) | (c >>> 18)) + d) | 0
+  b = (b + ((c & a) | (d & ~a)) + x4 + (0xe7d3fbc8 | 0)) | 0
+  b = (((b << 20) | (b >>> 12)) + c) | 0
+  a = (a + ((b & d) | (c & ~d)) + x9 + 0x21e1cde6) | 0
+  a = (((a << 5) | (a >>> 27)) + b) | 0
+  d = (d + ((a & c) | (b & ~c)) + x14 + (0xc33707d6 | 0)) | 0
+  d = (((d << 9) | (d >>> 23)) + a) | 0
+  c = (c + ((d & b) | (a & ~b)) + x3 + (0xf4d50d87 | 0)) | 0
+  c = (((c << 14) | (c >>> 18)) + d) | 0
+  b = (b + ((c & a) | (d & ~a)) + x8 + 0x455a14ed) | 0
+  b = (((b << 20) | (b >>> 12)) + c) | 0
+  a = (a + ((b & d) | (c & ~d)) + x13 + (0xa9e3e905 | 0)) | 0
+  a = (((a << 5) | (a >>> 27)) + b) | 0
+  d = (d + ((a & c) | (b & ~c)) + x2 + (0xfcefa3f8 | 0)) | 0
+  d = (((d << 9) | (d >>> 23)) + a) | 0
+  c = (c + ((d & b) | (a & ~b)) + x7 + 0x676f02d9) | 0
+  c = (((c << 14) | (c >>> 18)) + d) | 0
+  b = (b + ((c & a) | (d & ~a)) + x12 + (0x8d2a4c8a | 0)) | 0
+  b = (((b << 20) | (b >>> 12)) + c) | 0
 
-  a = hh(a, b, c, d, x5, 4, 0xfffa3942 | 0)
-  d = hh(d, a, b, c, x8, 11, 0x8771f681 | 0)
-  c = hh(c, d, a, b, x11, 16, 0x6d9d6122)
-  b = hh(b, c, d, a, x14, 23, 0xfde5380c | 0)
-  a = hh(a, b, c, d, x1, 4, 0xa4beea44 | 0)
-  d = hh(d, a, b, c, x4, 11, 0x4bdecfa9)
-  c = hh(c, d, a, b, x7, 16, 0xf6bb4b60 | 0)
-  b = hh(b, c, d, a, x10, 23, 0xbebfbc70 | 0)
-  a = hh(a, b, c, d, x13, 4, 0x289b7ec6)
-  d = hh(d, a, b, c, x0, 11, 0xeaa127fa | 0)
-  c = hh(c, d, a, b, x3, 16, 0xd4ef3085 | 0)
-  b = hh(b, c, d, a, x6, 23, 0x4881d05)
-  a = hh(a, b, c, d, x9, 4, 0xd9d4d039 | 0)
-  d = hh(d, a, b, c, x12, 11, 0xe6db99e5 | 0)
-  c = hh(c, d, a, b, x15, 16, 0x1fa27cf8)
-  b = hh(b, c, d, a, x2, 23, 0xc4ac5665 | 0)
+  a = (a + (b ^ c ^ d) + x5 + (0xfffa3942 | 0)) | 0
+  a = (((a << 4) | (a >>> 28)) + b) | 0
+  d = (d + (a ^ b ^ c) + x8 + (0x8771f681 | 0)) | 0
+  d = (((d << 11) | (d >>> 21)) + a) | 0
+  c = (c + (d ^ a ^ b) + x11 + 0x6d9d6122) | 0
+  c = (((c << 16) | (c >>> 16)) + d) | 0
+  b = (b + (c ^ d ^ a) + x14 + (0xfde5380c | 0)) | 0
+  b = (((b << 23) | (b >>> 9)) + c) | 0
+  a = (a + (b ^ c ^ d) + x1 + (0xa4beea44 | 0)) | 0
+  a = (((a << 4) | (a >>> 28)) + b) | 0
+  d = (d + (a ^ b ^ c) + x4 + 0x4bdecfa9) | 0
+  d = (((d << 11) | (d >>> 21)) + a) | 0
+  c = (c + (d ^ a ^ b) + x7 + (0xf6bb4b60 | 0)) | 0
+  c = (((c << 16) | (c >>> 16)) + d) | 0
+  b = (b + (c ^ d ^ a) + x10 + (0xbebfbc70 | 0)) | 0
+  b = (((b << 23) | (b >>> 9)) + c) | 0
+  a = (a + (b ^ c ^ d) + x13 + 0x289b7ec6) | 0
+  a = (((a << 4) | (a >>> 28)) + b) | 0
+  d = (d + (a ^ b ^ c) + x0 + (0xeaa127fa | 0)) | 0
+  d = (((d << 11) | (d >>> 21)) + a) | 0
+  c = (c + (d ^ a ^ b) + x3 + (0xd4ef3085 | 0)) | 0
+  c = (((c << 16) | (c >>> 16)) + d) | 0
+  b = (b + (c ^ d ^ a) + x6 + 0x4881d05) | 0
+  b = (((b << 23) | (b >>> 9)) + c) | 0
+  a = (a + (b ^ c ^ d) + x9 + (0xd9d4d039 | 0)) | 0
+  a = (((a << 4) | (a >>> 28)) + b) | 0
+  d = (d + (a ^ b ^ c) + x12 + (0xe6db99e5 | 0)) | 0
+  d = (((d << 11) | (d >>> 21)) + a) | 0
+  c = (c + (d ^ a ^ b) + x15 + 0x1fa27cf8) | 0
+  c = (((c << 16) | (c >>> 16)) + d) | 0
+  b = (b + (c ^ d ^ a) + x2 + (0xc4ac5665 | 0)) | 0
+  b = (((b << 23) | (b >>> 9)) + c) | 0
 
-  a = ii(a, b, c, d, x0, 6, 0xf4292244 | 0)
-  d = ii(d, a, b, c, x7, 10, 0x432aff97)
-  c = ii(c, d, a, b, x14, 15, 0xab9423a7 | 0)
-  b = ii(b, c, d, a, x5, 21, 0xfc93a039 | 0)
-  a = ii(a, b, c, d, x12, 6, 0x655b59c3)
-  d = ii(d, a, b, c, x3, 10, 0x8f0ccc92 | 0)
-  c = ii(c, d, a, b, x10, 15, 0xffeff47d | 0)
-  b = ii(b, c, d, a, x1, 21, 0x85845dd1 | 0)
-  a = ii(a, b, c, d, x8, 6, 0x6fa87e4f)
-  d = ii(d, a, b, c, x15, 10, 0xfe2ce6e0 | 0)
-  c = ii(c, d, a, b, x6, 15, 0xa3014314 | 0)
-  b = ii(b, c, d, a, x13, 21, 0x4e0811a1)
-  a = ii(a, b, c, d, x4, 6, 0xf7537e82 | 0)
-  d = ii(d, a, b, c, x11, 10, 0xbd3af235 | 0)
-  c = ii(c, d, a, b, x2, 15, 0x2ad7d2bb)
-  b = ii(b, c, d, a, x9, 21, 0xeb86d391 | 0)
+  a = (a + (c ^ (b | ~d)) + x0 + (0xf4292244 | 0)) | 0
+  a = (((a << 6) | (a >>> 26)) + b) | 0
+  d = (d + (b ^ (a | ~c)) + x7 + 0x432aff97) | 0
+  d = (((d << 10) | (d >>> 22)) + a) | 0
+  c = (c + (a ^ (d | ~b)) + x14 + (0xab9423a7 | 0)) | 0
+  c = (((c << 15) | (c >>> 17)) + d) | 0
+  b = (b + (d ^ (c | ~a)) + x5 + (0xfc93a039 | 0)) | 0
+  b = (((b << 21) | (b >>> 11)) + c) | 0
+  a = (a + (c ^ (b | ~d)) + x12 + 0x655b59c3) | 0
+  a = (((a << 6) | (a >>> 26)) + b) | 0
+  d = (d + (b ^ (a | ~c)) + x3 + (0x8f0ccc92 | 0)) | 0
+  d = (((d << 10) | (d >>> 22)) + a) | 0
+  c = (c + (a ^ (d | ~b)) + x10 + (0xffeff47d | 0)) | 0
+  c = (((c << 15) | (c >>> 17)) + d) | 0
+  b = (b + (d ^ (c | ~a)) + x1 + (0x85845dd1 | 0)) | 0
+  b = (((b << 21) | (b >>> 11)) + c) | 0
+  a = (a + (c ^ (b | ~d)) + x8 + 0x6fa87e4f) | 0
+  a = (((a << 6) | (a >>> 26)) + b) | 0
+  d = (d + (b ^ (a | ~c)) + x15 + (0xfe2ce6e0 | 0)) | 0
+  d = (((d << 10) | (d >>> 22)) + a) | 0
+  c = (c + (a ^ (d | ~b)) + x6 + (0xa3014314 | 0)) | 0
+  c = (((c << 15) | (c >>> 17)) + d) | 0
+  b = (b + (d ^ (c | ~a)) + x13 + 0x4e0811a1) | 0
+  b = (((b << 21) | (b >>> 11)) + c) | 0
+  a = (a + (c ^ (b | ~d)) + x4 + (0xf7537e82 | 0)) | 0
+  a = (((a << 6) | (a >>> 26)) + b) | 0
+  d = (d + (b ^ (a | ~c)) + x11 + (0xbd3af235 | 0)) | 0
+  d = (((d << 10) | (d >>> 22)) + a) | 0
+  c = (c + (a ^ (d | ~b)) + x2 + 0x2ad7d2bb) | 0
+  c = (((c << 15) | (c >>> 17)) + d) | 0
+  b = (b + (d ^ (c | ~a)) + x9 + (0xeb86d391 | 0)) | 0
+  b = (((b << 21) | (b >>> 11)) + c) | 0
 
   state[0] = (state[0] as number) + a
   state[1] = (state[1] as number) + b
