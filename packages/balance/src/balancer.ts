@@ -60,7 +60,7 @@ const pickers = new WeakSet<Picker>()
  * @typeParam R - the per-request value stages may read
  * @example
  * ```ts
- * const lb = new Balancer([{ id: 'a:80' }, { id: 'b:80' }, { id: 'c:80' }], { picker: leastRequest() })
+ * const lb = new Balancer([{ id: 'a:80' }, { id: 'b:80' }, { id: 'c:80' }], { picker: p2c() })
  * const backend = lb.pick()
  * if (backend) lb.done(backend, { ok: true, latencyMs: 12 })
  * ```
