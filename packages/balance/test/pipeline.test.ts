@@ -206,7 +206,7 @@ describe('stages', () => {
       meta: { version: i % 2 === 0 ? 'v1' : 'v2' },
     }))
     const lb = new Balancer(list, {
-      stages: [bySubset({ match: (endpoint) => endpoint.meta?.version === 'v2' })],
+      stages: [bySubset<{ version: string }>({ match: (endpoint) => endpoint.meta?.version === 'v2' })],
       picker: first(),
     })
     expect(ids(lb)).toEqual(['b1', 'b3'])

@@ -33,7 +33,6 @@ export function bySubset<M = Readonly<Record<string, string>>, R = unknown>(
   const { match, fallback = 'none', name = 'bySubset' } = options ?? {}
   if (typeof match !== 'function')
     throw invalidArgument('bySubset needs a match function: bySubset({ match: (endpoint) => … })')
-  const matches = match as (endpoint: Endpoint<M>, request: R | undefined) => boolean
   return {
     name,
     kind: match.length >= 2 ? 'dynamic' : 'static',
@@ -44,7 +43,7 @@ export function bySubset<M = Readonly<Record<string, string>>, R = unknown>(
       for (let i = 0; i < before; i++) {
         const slot = slots[i] as number
         const backend = cluster.at(slot)
-        if (backend && matches(backend.endpoint, request)) {
+        if (backend && match(backend.endpoint, request)) {
           slots[i] = slots[kept] as number
           slots[kept++] = slot
         }
