@@ -9,9 +9,7 @@ export interface BySubsetOptions<M, R> {
    * (computed once per cluster version); a second parameter receives the `request` passed to
    * `pick`, and the stage runs per pick.
    */
-  readonly match:
-    | ((endpoint: Endpoint<M>) => boolean)
-    | ((endpoint: Endpoint<M>, request: R | undefined) => boolean)
+  readonly match: (endpoint: Endpoint<M>, request: R | undefined) => boolean
   /** When no candidate matches: keep them `all` (Envoy's ANY_ENDPOINT), or `none` (default). */
   readonly fallback?: 'all' | 'none' | undefined
   /** A name for traces (default `"bySubset"`). */
