@@ -44,6 +44,7 @@ class Maglev implements Picker {
   readonly #bound: LoadBound | undefined
   #table: Uint16Array | Int32Array = new Uint16Array(0)
   #size = 0
+  #inverse = 0
   #totalWeight = 0
 
   constructor(fixedSize: number, bound: LoadBound | undefined) {
@@ -104,6 +105,7 @@ class Maglev implements Picker {
     }
     this.#table = table
     this.#size = size
+    this.#inverse = 1 / size
     this.#totalWeight = totalWeight
   }
 
@@ -112,7 +114,7 @@ class Maglev implements Picker {
     if (size === 0) return -1
     const h = keyHash(key, cluster, KeyScheme.XxHash)
     const table = this.#table
-    let at = h % size
+    let at = modulo(h, size, this.#inverse)
     let slot = table[at] as number
     const bound = this.#bound
     // an idle backend always has room, so the common case skips the load sum
@@ -130,8 +132,19 @@ class Maglev implements Picker {
     // only backends without a table entry (a tiny weight) have room: take the first in order
     const { slots, length } = candidates
     for (let i = 0; i < length; i++) if (bound.allows(cluster, slots[i] as number)) return slots[i] as number
-    return table[h % size] as number
+    return table[modulo(h, size, this.#inverse)] as number
   }
+}
+
+/**
+ * `hash mod size` for an unsigned 32-bit hash, by a multiplication with the precomputed inverse:
+ * an integer division takes several times as long, and `size` is not a constant the compiler
+ * could fold. The product can round across an integer, so the remainder is corrected once.
+ */
+function modulo(hash: number, size: number, inverse: number): number {
+  const h = hash >>> 0
+  const r = h - Math.floor(h * inverse) * size
+  return r < 0 ? r + size : r >= size ? r - size : r
 }
 
 /** The default table size for `n` backends: the smallest prime ≥ 65 537 × 2^k ≥ 500 × n. */

@@ -41,6 +41,13 @@ describe('maglev', () => {
         const h = hash % (0xffffffff - size)
         expect(mapper.id(h)).toBe(mapper.id(h + size))
       }
+      for (const h of [
+        0xffffffff,
+        0xfffffffe,
+        size * Math.floor(0xffffffff / size),
+        size * Math.floor(0xffffffff / size) - 1,
+      ])
+        expect(mapper.id(h)).toBe(mapper.id(h % size))
       const other = size === 65537 ? 131101 : 65537
       expect(
         Array.from(
