@@ -21,10 +21,16 @@ import { SortedPoints } from './sorted-points.js'
  *   digests of `"<id>-<k>"` (40 each at equal weights, see `ketamaHashCount`), four
  *   little-endian points per digest; a key's point is the first four bytes of `md5(key)`,
  *   little-endian. Use the server names the other clients use as ids (`"10.0.1.1:11211"`).
+ *   The digest counts depend on the total weight and on n: with unequal weights, and at the few
+ *   n where libketama's single-precision arithmetic rounds 40 down to 39 (61, 122, 237, …), a
+ *   membership change also moves keys between backends that stayed, as in libketama. (`hashring` computes the
+ *   count in double precision, which gives 39 at other n, such as 7, 14 and 28.)
  * - `'nginx'` — nginx's `hash $key consistent`: 160 × weight points per backend, each the CRC-32 of
  *   `host ‖ NUL ‖ port ‖ previous point`, the key hashed with CRC-32 (`nginxChashPoints`).
  *   The id must be the server as written in nginx's configuration (`"127.0.0.1:8081"`), and
- *   weights are rounded to whole numbers of at least 1, as nginx's are integers.
+ *   weights are rounded to whole numbers of at least 1, as nginx's are integers. nginx keeps a
+ *   down peer's points and walks past them to the next point of a live peer; the ring rebuilt
+ *   without that backend gives the same answer (unless a point the two shared was collapsed).
  *
  * Every placement looks a key up the same way: the first point at or after the key's hash,
  * wrapping past the largest point to the smallest (libketama's `ketama_get_server`, nginx's
@@ -42,8 +48,8 @@ export interface RingOptions {
   readonly placement?: RingPlacement | undefined
   /**
    * Points per unit of weight for the `'fast'` placement (default 160, as libketama and nginx):
-   * more points even out the shares (160 points leave a spread of about 8 % between backends,
-   * 1 000 about 3 %) at 8 bytes each and a slower rebuild. `'ketama'` and `'nginx'` always use
+   * more points even out the shares (the shares of backends with 160 points each vary by about
+   * 8 % of the mean, with 1 000 points by about 3 %) at 8 bytes a point and a slower rebuild. `'ketama'` and `'nginx'` always use
    * their own 160. At most 2^23 points are made in all; past that every count is scaled down.
    */
   readonly pointsPerWeight?: number | undefined
