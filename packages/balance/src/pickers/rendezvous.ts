@@ -24,11 +24,25 @@ export interface RendezvousPicker extends Picker {
    * The `k` highest-scoring candidates for `key`, best first: the backends to hold a key's `k`
    * replicas, or to retry in order. The first is the one `pick` chooses (without a bounded load).
    * Removing a backend only shifts the keys' lists up where it stood. Bounded loads do not apply.
+   * Any candidate list of live backends works, and the picker catches up with cluster changes
+   * itself; it allocates nothing once its scratch has grown to `k`.
    *
+   * @param candidates - the backends to rank, such as every live one
+   * @param cluster - the cluster they belong to
    * @param key - as for `pick`: a string, a hash computed already, or `undefined` for a random one
    * @param k - how many to rank, a non-negative integer
    * @param out - receives the slots, best first; at most `out.length` are written
    * @returns how many slots were written: the least of `k`, the candidates and `out.length`
+   *
+   * @example
+   * ```ts
+   * const picker = rendezvous()
+   * const lb = new Balancer([{ id: 'a:80' }, { id: 'b:80' }, { id: 'c:80' }], { picker })
+   * const all = new Candidates()
+   * for (const backend of lb.cluster.backends()) all.push(backend.slot)
+   * const replicas = new Int32Array(2)
+   * const count = picker.topK(all, lb.cluster, 'object-9', 2, replicas) // 2 slots, best first
+   * ```
    */
   topK(
     candidates: Candidates,
@@ -74,6 +88,9 @@ class Rendezvous implements RendezvousPicker {
   // seeds[2 × slot] and seeds[2 × slot + 1]: the backend's two id hashes
   #seeds = new Int32Array(0)
   #uniform = true
+  // the cluster and version the seeds belong to
+  #cluster: Cluster<unknown> | undefined
+  #version = -1
   #topScores = new Float64Array(0)
 
   constructor(bound: LoadBound | undefined) {
@@ -93,6 +110,8 @@ class Rendezvous implements RendezvousPicker {
       else if (w !== first) uniform = false
     }
     this.#uniform = uniform
+    this.#cluster = cluster
+    this.#version = cluster.version
   }
 
   pick(candidates: Candidates, cluster: Cluster<unknown>, key: string | number | undefined): number {
@@ -121,6 +140,8 @@ class Rendezvous implements RendezvousPicker {
     const { slots, length } = candidates
     const count = Math.min(k, length, out.length)
     if (count === 0) return 0
+    // called outside a balancer's pick, so the seeds may predate a change
+    if (this.#cluster !== cluster || this.#version !== cluster.version) this.prepare(candidates, cluster)
     if (this.#topScores.length < count) this.#topScores = new Float64Array(count)
     const scores = this.#topScores
     const seeds = this.#seeds

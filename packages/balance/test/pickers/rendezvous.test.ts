@@ -54,6 +54,28 @@ describe('rendezvous', () => {
     }
   })
 
+  it('catches up with cluster changes in topK called outside a pick', () => {
+    const ids = serverIds(6)
+    const picker = rendezvous()
+    const lb = new Balancer(
+      ids.map((id) => ({ id })),
+      { picker },
+    )
+    lb.pick('warm-up')
+    lb.cluster.add({ id: 'newcomer:80' })
+    lb.cluster.remove(ids[0] as string)
+    const all = new Candidates()
+    for (const backend of lb.cluster.backends()) all.push(backend.slot)
+    const out = new Int32Array(6)
+    const rest = [...ids.slice(1), 'newcomer:80']
+    for (let i = 0; i < 50; i++) {
+      const count = picker.topK(all, lb.cluster, `k${i}`, 6, out)
+      expect(Array.from(out.subarray(0, count), (slot) => lb.cluster.at(slot)?.id)).toEqual(
+        rendezvousRank(rest, `k${i}`),
+      )
+    }
+  })
+
   it('ranks any candidate subset consistently: a removal only closes its gap in every list', () => {
     fc.assert(
       fc.property(names, fc.nat(), fc.string(), (ids, at, key) => {
