@@ -36,13 +36,14 @@ export function keyHash(
 ): number {
   if (typeof key === 'number') return key >>> 0
   if (key === undefined) return cluster.random.uint32()
+  // `>>> 0` here, where the pick inlines it, keeps the value unsigned whatever the hash returns
   switch (scheme) {
     case KeyScheme.Ketama:
-      return ketamaKeyHash(key)
+      return ketamaKeyHash(key) >>> 0
     case KeyScheme.Nginx:
-      return nginxKeyHash(key)
+      return nginxKeyHash(key) >>> 0
     default:
-      return xxhash32(key)
+      return xxhash32(key) >>> 0
   }
 }
 
