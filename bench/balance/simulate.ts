@@ -20,24 +20,30 @@
  * arrivals, balancer choice and service demands are drawn once from the seed and shared by every
  * policy (common random numbers), so the same seed gives the same table.
  */
+
+import {
+  type Backend,
+  Balancer,
+  type BalancerOptions,
+  byAge,
+  byHealth,
+  byLoad,
+  byLogWindow,
+  byRandom,
+  type Candidates,
+  Cluster,
+  first,
+  inflight,
+  type OutlierOptions,
+  type Picker,
+  p2c,
+  peakEwma,
+  random,
+  roundRobin,
+  shared,
+} from '@shoal/balance'
 import { createRandom, invalidArgument, ManualClock } from '@shoal/core'
-import { Balancer, type BalancerOptions } from '../../packages/balance/src/balancer.js'
-import type { Candidates } from '../../packages/balance/src/candidates.js'
-import { Cluster } from '../../packages/balance/src/cluster.js'
-import type { Backend } from '../../packages/balance/src/endpoint.js'
-import { inflight, peakEwma, shared } from '../../packages/balance/src/load/signal.js'
-import type { OutlierOptions } from '../../packages/balance/src/outlier.js'
-import type { Picker } from '../../packages/balance/src/picker.js'
-import { first } from '../../packages/balance/src/pickers/first.js'
 import { LoadScore, leastLoaded } from '../../packages/balance/src/pickers/least-loaded.js'
-import { p2c } from '../../packages/balance/src/pickers/p2c.js'
-import { random } from '../../packages/balance/src/pickers/random.js'
-import { roundRobin } from '../../packages/balance/src/pickers/round-robin.js'
-import { byAge } from '../../packages/balance/src/stages/by-age.js'
-import { byHealth } from '../../packages/balance/src/stages/by-health.js'
-import { byLoad } from '../../packages/balance/src/stages/by-load.js'
-import { byLogWindow } from '../../packages/balance/src/stages/by-log-window.js'
-import { byRandom } from '../../packages/balance/src/stages/by-random.js'
 
 /** What a policy reads: nothing, its own process's view, the servers' announcements, or the truth. */
 export type InfoSource = 'none' | 'local' | 'shared' | 'oracle'
