@@ -192,8 +192,6 @@ type ExternalState = ReasonedState & { readonly source: 'api' | 'file' }
 const NO_CHECK: ReasonedState = { state: 'up', reason: 'no active check' }
 const PASSED = 'passed'
 const LATENCY_WEIGHT = 0.2
-const DELAYED_BY_RATE = 1
-const DELAYED_BY_SLOTS = 2
 
 /** One target's bookkeeping. */
 class Entry implements Due {
@@ -225,9 +223,12 @@ class Entry implements Due {
   launchedAt = 0
   controller: AbortController | undefined = undefined
   timeoutTimer: TimerHandle | undefined = undefined
-  delayed = 0
+  // the last result, kept as fields so a probe allocates no result object
+  lastOk = false
+  lastTime = Number.NaN
+  lastDuration = 0
+  lastReason = ''
   // counters
-  lastProbe: ProbeResult | undefined = undefined
   probes = 0
   passed = 0
   failed = 0
@@ -318,6 +319,8 @@ export class HealthChecker extends TypedEventTarget<HealthCheckerEvents> impleme
   #order = 0
   #inFlight = 0
   #pendingFirst = 0
+  #slotsFullAt = Number.NEGATIVE_INFINITY
+  #bucketEmptyAt = Number.NEGATIVE_INFINITY
   #timer: TimerHandle | undefined
   #timerAt = Number.NaN
   readonly #onTimer = (): void => {
@@ -325,6 +328,13 @@ export class HealthChecker extends TypedEventTarget<HealthCheckerEvents> impleme
     this.#timerAt = Number.NaN
     this.#pump()
   }
+  #pumpQueued = false
+  readonly #queuedPump = (): void => {
+    this.#pumpQueued = false
+    this.#pump(true)
+  }
+  /** The time of the last pump run by the timer (or by start/add): completion pumps look no further. */
+  #horizon = Number.NEGATIVE_INFINITY
   // counters
   #probesStarted = 0
   #probesPassed = 0
@@ -606,7 +616,14 @@ export class HealthChecker extends TypedEventTarget<HealthCheckerEvents> impleme
       passive: entry.passive,
       passiveFailures: entry.passiveFailures,
       latencyMs: entry.latency,
-      lastProbe: entry.lastProbe,
+      lastProbe: Number.isNaN(entry.lastTime)
+        ? undefined
+        : {
+            ok: entry.lastOk,
+            time: entry.lastTime,
+            durationMs: entry.lastDuration,
+            reason: entry.lastReason,
+          },
       probes: entry.probes,
       passed: entry.passed,
       failed: entry.failed,
@@ -729,14 +746,23 @@ export class HealthChecker extends TypedEventTarget<HealthCheckerEvents> impleme
     this.#queue.push(entry)
   }
 
-  /** Starts every due probe that the slots and the rate limit allow, then sets the one timer. */
-  #pump(): void {
+  /**
+   * Starts every due probe that the slots and the rate limit allow, then sets the one timer.
+   *
+   * A pump after probe completions (`afterCompletions`) only fills freed slots with probes that
+   * were already due at the last timer pump: probes that fell due since wait for the timer. Were
+   * it otherwise, checks that complete at once would launch, complete and pump again within one
+   * microtask checkpoint without end, and starve the event loop.
+   */
+  #pump(afterCompletions = false): void {
     if (!this.#live) return
     const now = this.#clock.now()
+    if (!afterCompletions) this.#horizon = now
+    const horizon = this.#horizon
     const queue = this.#queue
     for (;;) {
       const entry = queue.peek()
-      if (entry === undefined || entry.due > now) break
+      if (entry === undefined || entry.due > horizon) break
       if (entry.running) {
         // never two probes in flight for one target: skip this one; if the running one is already
         // past its timeout (a check that ignores its signal), the target is still not answering
@@ -756,21 +782,19 @@ export class HealthChecker extends TypedEventTarget<HealthCheckerEvents> impleme
         continue
       }
       if (this.#inFlight >= this.#maxInFlight) {
-        if ((entry.delayed & DELAYED_BY_SLOTS) === 0) {
-          entry.delayed |= DELAYED_BY_SLOTS
-          this.#concurrencyLimited++
-        }
+        this.#slotsFullAt = now
         break
       }
       if (this.#bucket !== undefined && !this.#bucket.take(now)) {
-        if ((entry.delayed & DELAYED_BY_RATE) === 0) {
-          entry.delayed |= DELAYED_BY_RATE
-          this.#rateLimited++
-        }
+        this.#bucketEmptyAt = now
         break
       }
       queue.pop()
-      entry.delayed = 0
+      if (entry.due < now) {
+        // it waited: for the limits the pump hit while it was due
+        if (this.#slotsFullAt >= entry.due) this.#concurrencyLimited++
+        if (this.#bucketEmptyAt >= entry.due) this.#rateLimited++
+      }
       this.#launch(entry, now)
       this.#reschedule(entry, now)
     }
@@ -782,8 +806,7 @@ export class HealthChecker extends TypedEventTarget<HealthCheckerEvents> impleme
     let at = Number.NaN
     if (top !== undefined) {
       if (top.due > now) at = top.due
-      else if (this.#inFlight < this.#maxInFlight && this.#bucket !== undefined)
-        at = now + this.#bucket.wait(now)
+      else if (this.#inFlight < this.#maxInFlight) at = now + (this.#bucket?.wait(now) ?? 0)
       // else: slots are full, and a probe's end pumps again
     }
     if (at === this.#timerAt || (Number.isNaN(at) && Number.isNaN(this.#timerAt))) return
@@ -825,7 +848,12 @@ export class HealthChecker extends TypedEventTarget<HealthCheckerEvents> impleme
       entry.recorded = true
       this.#record(entry, ok, reason, this.#clock.now())
     }
-    this.#pump()
+    // a freed slot may start a waiting probe: pump once after this batch of completions, not once
+    // per completion (a per-completion pump would find the batch's other targets still running)
+    if (!this.#pumpQueued) {
+      this.#pumpQueued = true
+      queueMicrotask(this.#queuedPump)
+    }
   }
 
   #timedOut(entry: Entry): void {
@@ -849,7 +877,10 @@ export class HealthChecker extends TypedEventTarget<HealthCheckerEvents> impleme
   // ---------------------------------------------------------------- state
 
   #record(entry: Entry, ok: boolean, reason: string, now: number): void {
-    entry.lastProbe = { ok, time: now, durationMs: now - entry.startedAt, reason }
+    entry.lastOk = ok
+    entry.lastTime = now
+    entry.lastDuration = now - entry.startedAt
+    entry.lastReason = reason
     if (ok) {
       entry.passed++
       this.#probesPassed++
