@@ -28,7 +28,8 @@ import { SortedPoints } from './sorted-points.js'
  * - `'nginx'` — nginx's `hash $key consistent`: 160 × weight points per backend, each the CRC-32 of
  *   `host ‖ NUL ‖ port ‖ previous point`, the key hashed with CRC-32 (`nginxChashPoints`).
  *   The id must be the server as written in nginx's configuration (`"127.0.0.1:8081"`), and
- *   weights are rounded to whole numbers of at least 1, as nginx's are integers. nginx keeps a
+ *   weights are rounded to whole numbers of at least 1, as nginx's are integers (each unit of
+ *   weight costs 160 points of 8 bytes, so keep weights small, as nginx does). nginx keeps a
  *   down peer's points and walks past them to the next point of a live peer; the ring rebuilt
  *   without that backend gives the same answer (unless a point the two shared was collapsed).
  *
