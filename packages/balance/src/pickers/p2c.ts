@@ -39,18 +39,9 @@ class PowerOfChoices implements Picker {
     const random = cluster.random
     if (this.#choices === 2) {
       // Two distinct positions, each uniform (envoy#20420: independent draws coincide 1/N of the
-      // time). Up to 1024 candidates one 32-bit draw serves both: the low part of `draw × length`
-      // is still uniform to within length² / 2^32 (< 0.03 %), far below sampling noise.
-      let i: number
-      let j: number
-      if (length <= 1024) {
-        const x = random.uint32() * length
-        i = (x / 4294967296) | 0
-        j = (((x - i * 4294967296) * (length - 1)) / 4294967296) | 0
-      } else {
-        i = randomIndex(random, length)
-        j = randomIndex(random, length - 1)
-      }
+      // time, and then the pick is no better than random).
+      const i = randomIndex(random, length)
+      let j = randomIndex(random, length - 1)
       if (j >= i) j++
       const a = slots[i] as number
       const b = slots[j] as number

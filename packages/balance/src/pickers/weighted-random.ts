@@ -57,7 +57,9 @@ class WeightedRandom implements Picker {
   pick(_candidates: Candidates, cluster: Cluster<unknown>): number {
     const size = this.#size
     if (size === 0) return -1
-    const x = cluster.random.next() * size
+    // One 32-bit draw picks the column and, from what is left below it, the coin: the coin's
+    // resolution is size / 2^32, far below sampling noise.
+    const x = (cluster.random.uint32() * size) / 4294967296
     const column = x | 0
     return x - column < (this.#keep[column] as number)
       ? (this.#slot[column] as number)

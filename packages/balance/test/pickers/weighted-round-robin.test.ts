@@ -124,7 +124,7 @@ describe('edfWeightedRoundRobin', () => {
     for (const n of [10, 100, 1000]) {
       for (let seed = 1; seed <= 5; seed++) {
         const { longestRun } = run(balancer(heavy(n), edfWeightedRoundRobin(), seed), 20 * 2 * (n - 1))
-        // golden-ratio phases leave no gap between light backends wider than about 2.6 / N
+        // golden-ratio phases leave no gap between light backends as wide as 2 / N
         expect(longestRun.get('b0')).toBeLessThanOrEqual(3)
       }
     }
