@@ -93,6 +93,8 @@ export class Cluster<M = Readonly<Record<string, string>>> extends TypedEventTar
   weight = new Float64Array(8)
   /** Requests picked and not yet completed, per slot (this process's own load: always fresh). */
   inflight = new Int32Array(8)
+  /** Requests picked and not yet completed over all slots: the sum of {@link Cluster.inflight}. */
+  inflightTotal = 0
   /** Health per slot, a {@link SlotHealth} value. */
   health = new Uint8Array(8)
   /** 1 while outlier detection has ejected the slot. */
@@ -288,13 +290,17 @@ export class Cluster<M = Readonly<Record<string, string>>> extends TypedEventTar
   /** Counts a pick of `slot` (balancers call this). */
   acquire(slot: number): void {
     this.inflight[slot] = (this.inflight[slot] as number) + 1
+    this.inflightTotal++
     this.sentSinceReport[slot] = (this.sentSinceReport[slot] as number) + 1
   }
 
   /** Records the completion of a request picked earlier (balancers call this from `done`). */
   complete(slot: number, outcome: Outcome | undefined): void {
     const left = (this.inflight[slot] as number) - 1
-    this.inflight[slot] = Math.max(left, 0)
+    if (left >= 0) {
+      this.inflight[slot] = left
+      this.inflightTotal--
+    }
     if (outcome !== undefined) {
       const latencyMs = outcome.latencyMs
       if (latencyMs !== undefined && latencyMs >= 0) this.#observeLatency(slot, latencyMs)

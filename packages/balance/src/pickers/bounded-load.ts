@@ -1,5 +1,4 @@
 import { invalidArgument } from '@shoal/core'
-import type { Candidates } from '../candidates.js'
 import type { Cluster } from '../cluster.js'
 
 /**
@@ -10,16 +9,16 @@ import type { Cluster } from '../cluster.js'
  *
  *   capacity = max(1, ⌈c × (T + 1) × w / W⌉)
  *
- * requests in flight, where T is the number in flight over all candidates and the + 1 counts the
+ * requests in flight, where T is the number in flight from this process and the + 1 counts the
  * request being placed. A backend at capacity is skipped and the key moves on along the
  * picker's own deterministic sequence (the ring clockwise, the Maglev table by a key-derived
  * stride). With equal weights the bound is ⌈c × (T + 1) / n⌉: no backend ever holds more than
  * ⌈c × mean⌉ after a pick. Some candidate always has room, since the capacities add up to at
  * least c × (T + 1) > T.
  *
- * In-flight counts are this process's own (`cluster.inflight`), always fresh. T is summed over the
- * candidates when the first choice is busy (an idle backend always has room, so most picks skip
- * the sum): O(N) on that path.
+ * In-flight counts are this process's own (`cluster.inflight`, `cluster.inflightTotal`), always
+ * fresh, and read in O(1). T counts requests to backends that are not candidates too (ejected or
+ * filtered ones still draining), which can only loosen the caps, never block every candidate.
  *
  * @internal
  */
@@ -34,13 +33,9 @@ export class LoadBound {
     this.factor = factor
   }
 
-  /** Sums the load of this pick's candidates; call once per pick before {@link LoadBound.allows}. */
-  begin(candidates: Candidates, cluster: Cluster<unknown>, totalWeight: number): void {
-    const { slots, length } = candidates
-    const inflight = cluster.inflight
-    let total = 0
-    for (let i = 0; i < length; i++) total += inflight[slots[i] as number] as number
-    this.#scale = (this.factor * (total + 1)) / totalWeight
+  /** Reads the load for this pick; call once per pick before {@link LoadBound.allows}. */
+  begin(cluster: Cluster<unknown>, totalWeight: number): void {
+    this.#scale = (this.factor * (cluster.inflightTotal + 1)) / totalWeight
   }
 
   /** True when `slot` is below its capacity and may take the request. */

@@ -119,7 +119,7 @@ class Maglev implements Picker {
     const bound = this.#bound
     // an idle backend always has room, so the common case skips the load sum
     if (bound === undefined || cluster.inflight[slot] === 0) return slot
-    bound.begin(candidates, cluster, this.#totalWeight)
+    bound.begin(cluster, this.#totalWeight)
     if (bound.allows(cluster, slot)) return slot
     // M is prime, so any stride in [1, M) visits every entry once before coming back
     const stride = size > 1 ? (mix32(h, 1) % (size - 1)) + 1 : 1

@@ -124,7 +124,7 @@ class Rendezvous implements RendezvousPicker {
     if (bound === undefined || cluster.inflight[best] === 0) return best
     let totalWeight = 0
     for (let i = 0; i < length; i++) totalWeight += cluster.weight[slots[i] as number] as number
-    bound.begin(candidates, cluster, totalWeight)
+    bound.begin(cluster, totalWeight)
     return bound.allows(cluster, best) ? best : this.#best(slots, length, cluster, hash, bound)
   }
 

@@ -150,7 +150,7 @@ class Ring implements Picker {
     ring.build(count)
   }
 
-  pick(candidates: Candidates, cluster: Cluster<unknown>, key: string | number | undefined): number {
+  pick(_candidates: Candidates, cluster: Cluster<unknown>, key: string | number | undefined): number {
     const ring = this.#ring
     let i = ring.successor(keyHash(key, cluster, this.#scheme))
     if (i < 0) return -1
@@ -159,7 +159,7 @@ class Ring implements Picker {
     const bound = this.#bound
     // an idle backend always has room, so the common case skips the load sum
     if (bound === undefined || cluster.inflight[slot] === 0) return slot
-    bound.begin(candidates, cluster, this.#totalWeight)
+    bound.begin(cluster, this.#totalWeight)
     const length = ring.length
     // at most once around the ring: it ends on the first choice again if no point has room
     for (let steps = 0; steps < length && !bound.allows(cluster, slot); steps++) {
