@@ -926,7 +926,11 @@ export class HealthChecker extends TypedEventTarget<HealthCheckerEvents> impleme
       passive: entry.passive,
       active: this.#active(entry),
     })
-    if (next === undefined) return
+    if (next === undefined) {
+      // an override was cleared before the first result: the state stays as it was until then
+      if (entry.state !== undefined) entry.reason = `${entry.state} until the first check result`
+      return
+    }
     entry.reason = next.reason
     if (next.state === entry.state) return
     const change: TargetStateChange = {

@@ -30,6 +30,6 @@ export type {
 } from './options.js'
 export { DEFAULTS } from './options.js'
 export type { StateFileEntry, StateFileResult } from './state-file.js'
-export { parseStateFile } from './state-file.js'
+export { MAX_STATE_FILE_ENTRIES, parseStateFile } from './state-file.js'
 export type { AntiFlapPolicy, RiseFallPolicy, ThresholdMachine, ThresholdPolicy } from './thresholds.js'
 export { createThresholdMachine } from './thresholds.js'

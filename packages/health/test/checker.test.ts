@@ -363,6 +363,21 @@ describe('administrative and external states', () => {
     expect(checker.status('a')?.admin).toBeUndefined()
   })
 
+  it("overrides set a 'first-round' target's state before its first result, which then takes over", async () => {
+    const clock = new ManualClock()
+    const script = scriptedCheck(clock, { after: 100 })
+    const checker = make(clock, { defaults: EXACT })
+    checker.add('a', { check: script.check })
+    checker.setAdmin('a', 'down')
+    expect(checker.stateOf('a')).toBe('down')
+    checker.setAdmin('a', undefined)
+    expect(checker.status('a')?.reason).toBe('down until the first check result')
+    await checker.start()
+    await drive(clock, 100)
+    expect(checker.stateOf('a')).toBe('up')
+    expect(checker.status('a')?.reason).toBe('first check passed')
+  })
+
   it('refuses unknown targets and states with ERR_INVALID_ARGUMENT', () => {
     const checker = make(new ManualClock())
     checker.add('a')
