@@ -306,7 +306,7 @@ export class Cluster<M = Readonly<Record<string, string>>> extends TypedEventTar
       if (latencyMs !== undefined && latencyMs >= 0) this.#observeLatency(slot, latencyMs)
       this.#outlier?.record(slot, outcome)
     }
-    if (left <= 0 && this.#retired.delete(slot)) this.#release(slot)
+    if (left <= 0 && this.#retired.size > 0 && this.#retired.delete(slot)) this.#release(slot)
   }
 
   /**

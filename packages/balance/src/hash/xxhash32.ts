@@ -24,14 +24,17 @@ function round(acc: number, lane: number): number {
   return Math.imul(rotl((acc + Math.imul(lane, P2)) | 0, 13), P1)
 }
 
-/** The final mix of every XXH32 hash, returning the unsigned result. */
+/**
+ * The final mix of every XXH32 hash. It returns the hash as a signed 32-bit integer: V8 keeps
+ * those unboxed across calls, while an unsigned result above 2^31 is a heap number, an allocation
+ * per key on the pick path.
+ */
 function avalanche(acc: number): number {
   let h = acc ^ (acc >>> 15)
   h = Math.imul(h, P2)
   h ^= h >>> 13
   h = Math.imul(h, P3)
-  h ^= h >>> 16
-  return h >>> 0
+  return h ^ (h >>> 16)
 }
 
 /**
@@ -54,6 +57,16 @@ function avalanche(acc: number): number {
  * ```
  */
 export function xxhash32(input: string, seed = 0): number {
+  return xxhash32Int(input, seed) >>> 0
+}
+
+/**
+ * {@link xxhash32} as a signed 32-bit integer (the same bits), for callers on a hot path that
+ * apply `>>> 0` themselves: it never allocates a heap number.
+ *
+ * @internal
+ */
+export function xxhash32Int(input: string, seed: number): number {
   seed |= 0
   const n = input.length
   let i = 0
@@ -136,7 +149,7 @@ export function xxhash32(input: string, seed = 0): number {
  * ```
  */
 export function xxhash32Bytes(bytes: Uint8Array, seed = 0): number {
-  return hashBytes(bytes, bytes.length, seed)
+  return hashBytes(bytes, bytes.length, seed) >>> 0
 }
 
 /** Little-endian 32-bit word of `bytes` at `i`. */

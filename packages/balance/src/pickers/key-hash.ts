@@ -1,7 +1,7 @@
 import type { Cluster } from '../cluster.js'
 import { ketamaKeyHash } from '../hash/ketama.js'
 import { nginxKeyHash } from '../hash/nginx-hash.js'
-import { xxhash32 } from '../hash/xxhash32.js'
+import { xxhash32Int } from '../hash/xxhash32.js'
 
 /**
  * How a keyed picker hashes a string key: xxHash32 (seed 0) for the pickers' own placements,
@@ -43,7 +43,7 @@ export function keyHash(
     case KeyScheme.Nginx:
       return nginxKeyHash(key) >>> 0
     default:
-      return xxhash32(key) >>> 0
+      return xxhash32Int(key, 0) >>> 0
   }
 }
 

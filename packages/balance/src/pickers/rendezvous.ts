@@ -2,7 +2,7 @@ import { invalidArgument } from '@shoal/core'
 import type { Candidates } from '../candidates.js'
 import type { Cluster } from '../cluster.js'
 import { fmix32 } from '../hash/mix.js'
-import { xxhash32 } from '../hash/xxhash32.js'
+import { xxhash32Int } from '../hash/xxhash32.js'
 import type { Picker } from '../picker.js'
 import { balanceFactor, type LoadBound } from './bounded-load.js'
 import { KeyScheme, keyHash } from './key-hash.js'
@@ -60,10 +60,10 @@ const TWO_32 = 4294967296
  * ids collide in one 32-bit hash still score independently.
  */
 function seedA(id: string): number {
-  return xxhash32(id, 0) | 0
+  return xxhash32Int(id, 0)
 }
 function seedB(id: string): number {
-  return xxhash32(id, 1) | 0
+  return xxhash32Int(id, 1)
 }
 
 /**
@@ -259,7 +259,7 @@ export function rendezvousRank(
 ): string[] {
   if (!Number.isSafeInteger(k) || k < 0)
     throw invalidArgument(`rendezvousRank: k must be a non-negative integer, got ${String(k)}`)
-  const hash = typeof key === 'number' ? key >>> 0 : xxhash32(key)
+  const hash = typeof key === 'number' ? key >>> 0 : xxhash32Int(key, 0) >>> 0
   const ranked = ids.map((id) => {
     const a = seedA(id)
     const b = seedB(id)

@@ -2,7 +2,7 @@ import { invalidArgument } from '@shoal/core'
 import type { Cluster } from '../cluster.js'
 import type { LoadSignal } from '../load/signal.js'
 import type { Stage } from '../stage.js'
-import { orderByCost } from './order-by-cost.js'
+import { costBuffer, orderByCost } from './order-by-cost.js'
 
 /** Options of {@link byCost}. */
 export interface ByCostOptions {
@@ -66,22 +66,23 @@ export function byCost<M = Readonly<Record<string, string>>, R = unknown>(
     }
     return cost
   }
-  let current: Cluster<unknown>
   let version = -1
-  const costOf = (slot: number) => marginalCost(current, slot)
   return {
     name: 'byCost',
     kind: 'dynamic',
     orders: signal,
     apply(candidates, cluster) {
-      current = cluster as Cluster<unknown>
       if (cluster.version !== version) {
         // the arrays are replaced only when the cluster grows, which bumps its version
         utilizations = names.map((name) => cluster.resource(name))
         base = fixedBase ?? Math.max(2, 2 * cluster.size)
         version = cluster.version
       }
-      orderByCost(candidates, costOf)
+      const { slots, length } = candidates
+      const costs = costBuffer(length)
+      for (let i = 0; i < length; i++)
+        costs[i] = marginalCost(cluster as Cluster<unknown>, slots[i] as number)
+      orderByCost(candidates, costs)
     },
   }
 }

@@ -2,7 +2,7 @@ import { invalidArgument } from '@shoal/core'
 import type { Cluster } from '../cluster.js'
 import { inflight, type LoadSignal } from '../load/signal.js'
 import type { Stage } from '../stage.js'
-import { orderByCost } from './order-by-cost.js'
+import { costBuffer, orderByCost } from './order-by-cost.js'
 
 /** Options of {@link byLoad}. */
 export interface ByLoadOptions {
@@ -34,23 +34,22 @@ export function byLoad<M = Readonly<Record<string, string>>, R = unknown>(
   const self = options.self
   if (self && !(self.bias >= 0 && Number.isFinite(self.bias)))
     throw invalidArgument(`byLoad self.bias must be a non-negative number, got ${self.bias}`)
-  let current: Cluster<M>
-  let time = 0
-  let selfSlot = -1
-  const costOf = (slot: number) => {
-    const cost = signal.cost(current as Cluster<unknown>, slot, time) / (current.weight[slot] as number)
-    return slot === selfSlot && self ? cost / (1 + self.bias) : cost
-  }
   return {
     name: 'byLoad',
     kind: 'dynamic',
     orders: signal,
     readsTime: signal.readsTime,
     apply(candidates, cluster, _request, now) {
-      current = cluster
-      time = now
-      selfSlot = self ? (cluster.get(self.id)?.slot ?? -1) : -1
-      orderByCost(candidates, costOf)
+      const selfSlot = self ? (cluster.get(self.id)?.slot ?? -1) : -1
+      const selfFactor = self ? 1 / (1 + self.bias) : 1
+      const { slots, length } = candidates
+      const costs = costBuffer(length)
+      for (let i = 0; i < length; i++) {
+        const slot = slots[i] as number
+        const cost = signal.cost(cluster as Cluster<unknown>, slot, now) / (cluster.weight[slot] as number)
+        costs[i] = slot === selfSlot ? cost * selfFactor : cost
+      }
+      orderByCost(candidates, costs)
     },
   }
 }

@@ -1,17 +1,24 @@
 import type { Candidates } from '../candidates.js'
 
-let costs = new Float64Array(64)
+let buffer = new Float64Array(64)
 
 /**
- * Orders `candidates` by ascending cost, stable, `costOf(slot)` evaluated once per candidate.
- * Sorted lists are short after sampling, so an insertion sort on a reused buffer does the work;
+ * A reused buffer of at least `n` costs, for a stage to fill (`costs[i]` for candidate `i`) before
+ * {@link orderByCost}: writing into it in the stage's own loop keeps the doubles unboxed.
+ */
+export function costBuffer(n: number): Float64Array {
+  if (buffer.length < n) buffer = new Float64Array(Math.max(n, buffer.length * 2))
+  return buffer
+}
+
+/**
+ * Orders `candidates` by ascending cost, stable, with `costs[i]` the cost of candidate `i` (the
+ * {@link costBuffer}). Sorted lists are short after sampling, so an insertion sort does the work;
  * long ones fall back to an index sort.
  */
-export function orderByCost(candidates: Candidates, costOf: (slot: number) => number): void {
+export function orderByCost(candidates: Candidates, costs: Float64Array): void {
   const n = candidates.length
   const slots = candidates.slots
-  if (costs.length < n) costs = new Float64Array(Math.max(n, costs.length * 2))
-  for (let i = 0; i < n; i++) costs[i] = costOf(slots[i] as number)
   if (n <= 32) {
     for (let i = 1; i < n; i++) {
       const cost = costs[i] as number
