@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto'
 import {
   type AbortOptions,
+  AsyncQueue,
   type Clock,
   createLogger,
   createRandom,
@@ -10,13 +11,14 @@ import {
   type Random,
   ShoalError,
   type Startable,
+  type Subscription,
+  type SubscriptionOptions,
   systemClock,
   type TargetState,
   type TargetStateChange,
   type TimerHandle,
   TypedEventTarget,
 } from '@shoal/core'
-import { type ChangeIterator, ChangeQueue, type ChangesOptions } from './change-queue.js'
 import { type Check, checkTimedOut, describeFailure } from './checks/check.js'
 import { type Due, DueQueue } from './due-queue.js'
 import { type AdminState, effectiveState, type ReasonedState } from './effective-state.js'
@@ -305,7 +307,7 @@ export class HealthChecker extends TypedEventTarget<HealthCheckerEvents> impleme
   readonly #entries = new Map<string, Entry>()
   readonly #queue = new DueQueue<Entry>()
   readonly #listeners = new Set<(change: TargetStateChange) => void>()
-  readonly #queues = new Set<ChangeQueue<TargetStateChange>>()
+  readonly #queues = new Set<AsyncQueue<TargetStateChange>>()
   readonly #readyWaiters = new Set<ReadyWaiter>()
   readonly #watcher: StateFileWatcher | undefined
   readonly #statePath: string | undefined
@@ -590,8 +592,8 @@ export class HealthChecker extends TypedEventTarget<HealthCheckerEvents> impleme
    * The changes of every target's state from now on, as an async iterator; it ends when the
    * checker stops or the loop breaks, and rejects with `signal.reason` when the signal aborts.
    */
-  changes(options: ChangesOptions = {}): ChangeIterator<TargetStateChange> {
-    const queue: ChangeQueue<TargetStateChange> = new ChangeQueue(options, () => this.#queues.delete(queue))
+  changes(options: SubscriptionOptions = {}): Subscription<TargetStateChange> {
+    const queue: AsyncQueue<TargetStateChange> = new AsyncQueue(options, () => this.#queues.delete(queue))
     this.#queues.add(queue)
     return queue
   }

@@ -1,4 +1,3 @@
-export type { ChangeIterator, ChangesOptions } from './change-queue.js'
 export type { Check, CheckContext } from './checks/check.js'
 export type { DnsCheckOptions } from './checks/dns-check.js'
 export { dnsCheck } from './checks/dns-check.js'

@@ -1,3 +1,4 @@
+export type { Subscription, SubscriptionOptions } from '@shoal/core'
 export type {
   AlertEngineEvents,
   AlertEngineOptions,
@@ -85,7 +86,6 @@ export type { PaneMergerOptions, PaneMergerStats, PaneRejection } from './time/p
 export { PaneMerger } from './time/pane-merger.js'
 export type { ResolvedRollupLevel, RollupLevel } from './time/rollup-levels.js'
 export { DEFAULT_ROLLUPS, MAX_ROLLUP_LEVELS, maxHistoryPanes, resolveRollups } from './time/rollup-levels.js'
-export type { Subscription, SubscriptionOptions } from './time/subscription.js'
 export type { IdleBasis, SourceWatermark, WatermarksOptions } from './time/watermarks.js'
 export { DEFAULT_ALLOWED_LATENESS_MS, DEFAULT_IDLE_TIMEOUT_MS, Watermarks } from './time/watermarks.js'
 export type { PathNormalization } from './web/normalize-path.js'

@@ -1,8 +1,14 @@
 import type { ListenerOptions, Logger } from '@shoal/core'
-import { createLogger, invalidArgument, TypedEventTarget } from '@shoal/core'
+import {
+  AsyncQueue,
+  createLogger,
+  invalidArgument,
+  type Subscription,
+  type SubscriptionOptions,
+  TypedEventTarget,
+} from '@shoal/core'
 import type { WatermarkProgress } from '../time/event-time-windows.js'
 import type { WindowQuery } from '../time/pane-history.js'
-import { AsyncQueue, type Subscription, type SubscriptionOptions } from '../time/subscription.js'
 import type { AlertRule, AlertRuleSpec } from './alert-rule.js'
 import type { AlertSink } from './alert-sink.js'
 import { type AlertState, type DedupMemory, type RuleMemory, stepAlert } from './alert-state.js'

@@ -1,11 +1,17 @@
 import type { Clock, Startable } from '@shoal/core'
-import { invalidArgument, systemClock, TypedEventTarget } from '@shoal/core'
+import {
+  AsyncQueue,
+  invalidArgument,
+  type Subscription,
+  type SubscriptionOptions,
+  systemClock,
+  TypedEventTarget,
+} from '@shoal/core'
 import { type Duration, parseDuration } from './duration.js'
 import { MAX_SOURCE_BYTES, Pane } from './pane.js'
 import type { AggregateFactory, MergeableAggregate, PaneAggregate } from './pane-aggregate.js'
 import { PaneHistory, type WindowQuery, type WindowQueryOptions, type WindowResult } from './pane-history.js'
 import type { ResolvedRollupLevel, RollupLevel } from './rollup-levels.js'
-import { AsyncQueue, type Subscription, type SubscriptionOptions } from './subscription.js'
 import { Ticker } from './ticker.js'
 import { Watermarks, type WatermarksOptions } from './watermarks.js'
 

@@ -1,8 +1,9 @@
-import type { AbortOptions } from '@shoal/core'
-import { invalidArgument } from '@shoal/core'
+import type { AbortOptions } from './abort.js'
+import { invalidArgument } from './errors.js'
 
 /**
- * An async iterator over items pushed by an event source (closed panes, alert transitions). It
+ * An async iterator over items pushed by an event source (closed panes, alert transitions, health
+ * changes). It
  * buffers up to a bound: when the consumer falls behind, the oldest buffered items are dropped
  * and counted, so a slow consumer never grows memory or blocks the producer. It ends when the
  * producer stops, when `return()` is called (a `break` out of `for await`), or, rejecting with
@@ -29,7 +30,18 @@ interface Waiter<T> {
 /** The default {@link SubscriptionOptions.bufferSize}. */
 export const DEFAULT_BUFFER_SIZE = 1024
 
-/** A bounded push-to-pull queue: the implementation of {@link Subscription}. */
+/**
+ * A bounded push-to-pull queue: the implementation of {@link Subscription} that event sources
+ * hand out (`push` items, `end` when the source stops).
+ *
+ * @example
+ * ```ts
+ * const queue = new AsyncQueue<number>({ bufferSize: 16 })
+ * queue.push(1)
+ * queue.end()
+ * for await (const item of queue) handle(item)
+ * ```
+ */
 export class AsyncQueue<T> implements Subscription<T> {
   readonly #capacity: number
   readonly #signal: AbortSignal | undefined
