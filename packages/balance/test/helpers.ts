@@ -1,4 +1,5 @@
-import { ManualClock } from '@shoal/core'
+import { isShoalError, ManualClock } from '@shoal/core'
+import { expect } from 'vitest'
 import { Cluster, type ClusterOptions } from '../src/cluster.js'
 import type { Endpoint } from '../src/endpoint.js'
 
@@ -14,4 +15,15 @@ export function manualCluster(
 ): { cluster: Cluster; clock: ManualClock } {
   const clock = new ManualClock(1_000_000)
   return { cluster: new Cluster(list, { clock, random: 7, ...options }), clock }
+}
+
+/** Expects `action` to throw ERR_INVALID_ARGUMENT with a message matching `message`. */
+export function expectInvalid(action: () => unknown, message: RegExp): void {
+  try {
+    action()
+    expect.unreachable()
+  } catch (error) {
+    expect(isShoalError(error) && error.code).toBe('ERR_INVALID_ARGUMENT')
+    expect((error as Error).message).toMatch(message)
+  }
 }

@@ -1,4 +1,3 @@
-import { isShoalError } from '@shoal/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { Balancer } from '../src/balancer.js'
@@ -16,19 +15,9 @@ import { byRandom } from '../src/stages/by-random.js'
 import { bySubset } from '../src/stages/by-subset.js'
 import { byZone } from '../src/stages/by-zone.js'
 import { addSelf, removeSelf } from '../src/stages/self.js'
-import { endpoints, manualCluster } from './helpers.js'
+import { endpoints, expectInvalid, manualCluster } from './helpers.js'
 
 const ids = (lb: Balancer, key?: string) => lb.explain(key).steps.at(-1)?.candidates
-
-function expectInvalid(action: () => unknown, message: RegExp): void {
-  try {
-    action()
-    expect.unreachable()
-  } catch (error) {
-    expect(isShoalError(error) && error.code).toBe('ERR_INVALID_ARGUMENT')
-    expect((error as Error).message).toMatch(message)
-  }
-}
 
 describe('the stale-minimum rule', () => {
   it('refuses ordering by a stale shared signal unless a sampler or a prediction comes first', () => {

@@ -1,8 +1,7 @@
 // Shared by the keyed-picker tests: clusters of named backends, a picker driven directly (no
 // in-flight counting), and key sets.
 
-import { createRandom, isShoalError } from '@shoal/core'
-import { expect } from 'vitest'
+import { createRandom } from '@shoal/core'
 import { Candidates } from '../../src/candidates.js'
 import { Cluster } from '../../src/cluster.js'
 import type { Endpoint } from '../../src/endpoint.js'
@@ -91,13 +90,4 @@ export function shuffled<T>(items: readonly T[], seed: number): T[] {
   return out
 }
 
-/** Expects `action` to throw ERR_INVALID_ARGUMENT with a message matching `message`. */
-export function expectInvalid(action: () => unknown, message: RegExp): void {
-  try {
-    action()
-    expect.unreachable()
-  } catch (error) {
-    expect(isShoalError(error) && error.code).toBe('ERR_INVALID_ARGUMENT')
-    expect((error as Error).message).toMatch(message)
-  }
-}
+export { expectInvalid } from '../helpers.js'
