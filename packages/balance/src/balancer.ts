@@ -126,8 +126,9 @@ export class Balancer<M = Readonly<Record<string, string>>, R = unknown> {
       return undefined
     }
     this.#picks++
-    this.cluster.acquire(slot)
-    return this.cluster.at(slot)
+    const cluster = this.cluster
+    cluster.acquire(slot)
+    return cluster.candidateAt(slot)
   }
 
   /**

@@ -171,6 +171,14 @@ export class Cluster<M = Readonly<Record<string, string>>> extends TypedEventTar
     return backend?.live ? backend : undefined
   }
 
+  /**
+   * The backend in a slot a pipeline yielded: candidates are live by construction (a removal
+   * bumps the version and rebuilds them), so this skips {@link Cluster.at}'s check. @internal
+   */
+  candidateAt(slot: number): Backend<M> {
+    return this.#slots[slot] as Backend<M>
+  }
+
   /** Adds a backend; it slow-starts if configured. Throws when the id is already present. */
   add(endpoint: Endpoint<M>): Backend<M> {
     if (this.#byId.has(endpoint.id))
