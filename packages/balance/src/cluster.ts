@@ -87,9 +87,9 @@ export class Cluster<M = Readonly<Record<string, string>>> extends TypedEventTar
   /** Bumped on every change that can change which backends are candidates or how they are weighted. */
   version = 0
 
-  /** Configured weight per slot. */
+  /** Configured weight per slot: what keyed placements are built from. */
   configuredWeight = new Float64Array(8)
-  /** Effective weight per slot: configured × slow-start factor. */
+  /** Effective weight per slot: configured × slow-start factor, what weighted and load-aware pickers read. */
   weight = new Float64Array(8)
   /** Requests picked and not yet completed, per slot (this process's own load: always fresh). */
   inflight = new Int32Array(8)

@@ -4,6 +4,11 @@ import { invalidArgument } from '@shoal/core'
  * Slow start (Envoy's formula): a backend that was just added, or just came back up, gets
  * `weight × max(minWeightPercent / 100, (max(t, 1) / window) ^ (1 / aggression))` for the first
  * `windowMs` milliseconds, so a cold JVM or an empty cache is not handed its full share at once.
+ *
+ * The ramp changes the effective weight that the weighted and load-aware pickers read. Keyed
+ * placements (rings, Maglev, rendezvous) are built from the configured weight, so a key's home
+ * does not move while a backend warms up, and every process agrees on it (Envoy likewise applies
+ * slow start to round robin and least request only).
  */
 export interface SlowStartOptions {
   /** Length of the ramp in milliseconds (required, > 0). */

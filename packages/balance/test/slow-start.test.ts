@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { Balancer } from '../src/balancer.js'
 import { first } from '../src/pickers/first.js'
+import { maglev } from '../src/pickers/maglev.js'
 import { SlowStartRamp } from '../src/slow-start.js'
 import { endpoints, manualCluster } from './helpers.js'
 
@@ -69,5 +70,18 @@ describe('slow start', () => {
     clock.advance(500)
     lb.pick()
     expect(lb.stats().rebuilds).toBeGreaterThan(rebuilds)
+  })
+
+  it('leaves keyed placements alone: a key’s home does not move while a backend warms up', () => {
+    const { cluster, clock } = manualCluster(endpoints(5), { slowStart: { windowMs: 10_000 } })
+    const lb = new Balancer(cluster, { picker: maglev(), stages: [] })
+    cluster.add({ id: 'warming' })
+    const homes = () => Array.from({ length: 2000 }, (_, i) => lb.pick(`key-${i}`)?.id)
+    const start = homes()
+    expect(start).toContain('warming')
+    clock.advance(5000)
+    expect(homes()).toEqual(start)
+    clock.advance(5000)
+    expect(homes()).toEqual(start)
   })
 })

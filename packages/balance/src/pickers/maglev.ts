@@ -78,7 +78,7 @@ class Maglev implements Picker {
       // the paper's permutation: offset + j × skip (mod M), skip in [1, M), two independent hashes
       position[i] = xxhash32(id, 0) % size
       skip[i] = size > 1 ? (xxhash32(id, 1) % (size - 1)) + 1 : 1
-      const w = cluster.weight[order[i] as number] as number
+      const w = cluster.configuredWeight[order[i] as number] as number
       weight[i] = w
       totalWeight += w
       if (w > maxWeight) maxWeight = w

@@ -105,7 +105,7 @@ class Rendezvous implements RendezvousPicker {
     for (const backend of cluster.backends()) {
       seeds[2 * backend.slot] = seedA(backend.id)
       seeds[2 * backend.slot + 1] = seedB(backend.id)
-      const w = cluster.weight[backend.slot] as number
+      const w = cluster.configuredWeight[backend.slot] as number
       if (first < 0) first = w
       else if (w !== first) uniform = false
     }
@@ -168,7 +168,7 @@ class Rendezvous implements RendezvousPicker {
   #score(hash: number, slot: number, cluster: Cluster<unknown>): number {
     const seeds = this.#seeds
     const x = draw(hash, seeds[2 * slot] as number, seeds[2 * slot + 1] as number)
-    return this.#uniform ? x : weighted(x, cluster.weight[slot] as number)
+    return this.#uniform ? x : weighted(x, cluster.configuredWeight[slot] as number)
   }
 
   // The highest score among the candidates (that `bound` allows, when given).
@@ -180,7 +180,7 @@ class Rendezvous implements RendezvousPicker {
     bound: LoadBound | undefined,
   ): number {
     const seeds = this.#seeds
-    const weights = cluster.weight
+    const weights = cluster.configuredWeight
     const uniform = this.#uniform
     let best = -1
     // every score is ≥ 0, so the first candidate always replaces this

@@ -88,7 +88,7 @@ class Ring implements Picker {
 
   prepare(candidates: Candidates, cluster: Cluster<unknown>): void {
     const { slots, length } = candidates
-    const weight = cluster.weight
+    const weight = cluster.configuredWeight
     let totalWeight = 0
     for (let i = 0; i < length; i++) totalWeight += weight[slots[i] as number] as number
     this.#totalWeight = totalWeight
