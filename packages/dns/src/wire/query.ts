@@ -245,7 +245,7 @@ export function decodeQuery(packet: Uint8Array): DnsQuery {
     }
     at = end
   }
-  if (at !== n) throw formerr(`${n - at} bytes after the last record`, at)
+  if (at !== n) throw formerr(`${n - at} byte${n - at === 1 ? '' : 's'} after the last record`, at)
   return {
     packet,
     id,
