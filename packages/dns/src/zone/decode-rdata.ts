@@ -19,7 +19,9 @@ export function decodeRdata(type: KnownType, data: Uint8Array): RecordData | str
     return zoneName(wire)
   }
   const end = (result: RecordData): RecordData | string =>
-    at === data.length ? result : `${data.length - at} bytes left over after the ${type} data`
+    at === data.length
+      ? result
+      : `${data.length - at} byte${data.length - at === 1 ? '' : 's'} left over after the ${type} data`
   const need = (n: number): string | undefined =>
     data.length - at < n ? `the data ends early (${data.length} bytes)` : undefined
   switch (type) {

@@ -16,6 +16,8 @@ export interface Entry {
   readonly indented: boolean
   /** Its words, comments and parentheses removed; never empty. */
   readonly tokens: readonly Token[]
+  /** Whether a syntax error was reported inside it (its words may be incomplete). */
+  readonly broken: boolean
 }
 
 /** Receives a syntax error found by the lexer. */
@@ -44,6 +46,7 @@ function isBlank(c: number): boolean {
 export class Lexer {
   private pos = 0
   private line = 1
+  private errors = 0
 
   /**
    * @param text - the master file's text
@@ -51,16 +54,23 @@ export class Lexer {
    */
   constructor(
     private readonly text: string,
-    private readonly onError: LexError,
+    private readonly reportError: LexError,
   ) {}
+
+  private onError(line: number, message: string): void {
+    this.errors++
+    this.reportError(line, message)
+  }
 
   /** The next entry with at least one token, or `undefined` at the end of the text. */
   next(): Entry | undefined {
     const text = this.text
     while (this.pos < text.length) {
       const startLine = this.line
+      const startErrors = this.errors
       const indented = isBlank(text.charCodeAt(this.pos))
-      let openLine = 0 // the line of an open parenthesis, 0 when none is open
+      let openLine = 0 // the line of the outer open parenthesis, 0 when none is open
+      let depth = 0 // nesting is an error, but counting it keeps the closing ones paired
       const tokens: Token[] = []
       while (this.pos < text.length) {
         const c = text.charCodeAt(this.pos)
@@ -74,12 +84,12 @@ export class Lexer {
           while (this.pos < text.length && text.charCodeAt(this.pos) !== LF) this.pos++
         } else if (c === OPEN) {
           this.pos++
-          if (openLine !== 0) this.onError(this.line, `'(' inside parentheses opened on line ${openLine}`)
+          if (depth++ > 0) this.onError(this.line, `'(' inside parentheses opened on line ${openLine}`)
           else openLine = this.line
         } else if (c === CLOSE) {
           this.pos++
-          if (openLine === 0) this.onError(this.line, `')' without an opening '('`)
-          else openLine = 0
+          if (depth === 0) this.onError(this.line, `')' without an opening '('`)
+          else if (--depth === 0) openLine = 0
         } else if (c === QUOTE) {
           this.quoted(tokens)
         } else {
@@ -87,7 +97,7 @@ export class Lexer {
         }
       }
       if (openLine !== 0) this.onError(openLine, `'(' opened here is never closed`)
-      if (tokens.length > 0) return { line: startLine, indented, tokens }
+      if (tokens.length > 0) return { line: startLine, indented, tokens, broken: this.errors > startErrors }
     }
     return undefined
   }

@@ -107,9 +107,13 @@ class Parser {
     for (let entry = lexer.next(); entry !== undefined; entry = lexer.next()) {
       try {
         const first = entry.tokens[0] as Token
-        if (!first.quoted && first.text.startsWith('$')) this.directive(entry, state, chain)
+        if (entry.broken) {
+          // Already reported; only keep track of the owner so the lines after it read right.
+          if (!entry.indented && !first.text.startsWith('$')) state.owner = parseName(first, state.origin)
+        } else if (!first.quoted && first.text.startsWith('$')) this.directive(entry, state, chain)
         else this.record(entry, state)
       } catch (err) {
+        if (entry.broken && err instanceof EntryError) continue
         if (!(err instanceof EntryError)) throw err
         this.error(
           err.invalid ? 'ERR_ZONE_INVALID' : 'ERR_ZONE_SYNTAX',

@@ -339,14 +339,16 @@ export function buildZone(
         extra,
         `${shown(node.text)} has a second CNAME (the first is on line ${firstCname.line}): an alias names exactly one target`,
       )
-    for (const [type, rrset] of node.rrsets) {
-      if (type === RRType.CNAME) continue
-      const other = (dataOf.get(rrset) as readonly ParsedRecord[])[0] as ParsedRecord
-      error(
-        other,
-        `${shown(node.text)} has a CNAME (${firstCname.file}:${firstCname.line}) and also ${typeName(type)} data: a CNAME must be the only record at its name; put the ${typeName(type)} record on the target, or drop the CNAME`,
-      )
-    }
+    const others = [...node.rrsets.keys()].filter((type) => type !== RRType.CNAME)
+    if (others.length === 0) continue
+    const other = (
+      dataOf.get(node.rrsets.get(others[0] as number) as RRset) as readonly ParsedRecord[]
+    )[0] as ParsedRecord
+    const names = others.map(typeName).join(', ')
+    error(
+      other,
+      `${shown(node.text)} has a CNAME (${firstCname.file}:${firstCname.line}) and also ${names} data: a CNAME must be the only record at its name; move the other records to the alias's target, or drop the CNAME`,
+    )
   }
 
   // Empty non-terminals: every ancestor of a name, up to the apex, exists.
