@@ -247,11 +247,11 @@ export function buildZone(
   warnings: readonly ZoneWarning[],
 ): Zone | undefined {
   // Records by name, then by type, in file order.
-  const byName = new Map<string, { text: string; types: Map<number, ParsedRecord[]> }>()
+  const byName = new Map<string, { name: ZoneName; types: Map<number, ParsedRecord[]> }>()
   for (const record of records) {
     let entry = byName.get(record.owner.key)
     if (entry === undefined) {
-      entry = { text: record.owner.text, types: new Map() }
+      entry = { name: record.owner, types: new Map() }
       byName.set(record.owner.key, entry)
     }
     const list = entry.types.get(record.type)
@@ -268,7 +268,8 @@ export function buildZone(
   const nodes = new Map<string, Node>()
   const dataOf = new Map<RRset, readonly ParsedRecord[]>()
   let recordCount = 0
-  for (const [key, { text, types }] of byName) {
+  for (const [key, { name, types }] of byName) {
+    const text = name.text
     const node = newNode(key, text, false)
     nodes.set(key, node)
     for (const [type, list] of types) {
@@ -283,7 +284,7 @@ export function buildZone(
         )
       const rrset: RRset = Object.freeze({
         owner: text,
-        ownerWire: first.owner.wire,
+        ownerWire: name.wire,
         type,
         ttl,
         rdatas: Object.freeze(list.map((r) => r.rdata)),
