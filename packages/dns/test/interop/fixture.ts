@@ -203,3 +203,80 @@ ${Object.entries(CHAIN_DATACENTERS)
 export function gdnsdZone(): string {
   return `${STATIC_ZONE}${GDNSD_DYNAMIC_RECORDS}`
 }
+
+/** A leaf pool that draws one address with odds 1 : 2 : 3, as gdnsd's `weighted` (single). */
+function weightedLeaf(addresses: readonly string[], ttl: number): Record<string, unknown> {
+  return {
+    answers: addresses.map((value, i) => ({ id: `a${i + 1}`, value, weight: WEIGHTS[i] })),
+    chain: ['up', 'weightedShuffle', { filter: 'selectFirstN', n: 1 }],
+    ttl,
+  }
+}
+
+/** The nets map as a view filter over datacenter members: gdnsd's geoip `nets` and its default. */
+const NETS_VIEW = {
+  filter: 'view',
+  views: [
+    { nets: ['10.0.0.0/8'], answers: ['dc2', 'dc1'] },
+    { nets: ['192.0.2.0/24'], answers: ['dc3', 'dc1'] },
+  ],
+  default: ['dc1', 'dc2', 'dc3'],
+}
+
+/** Our pools for the dynamic names, in the selection pipeline's JSON form, equivalent to {@link GDNSD_PLUGINS}. */
+export function ourPools(): Record<string, unknown> {
+  const single = (id: string, value: string) => ({ answers: [{ id, value }], ttl: GEO.ttl })
+  return {
+    mfo: { answers: MULTIFO.addresses.map((value, i) => ({ id: `lb${i + 1}`, value })), ttl: MULTIFO.ttl },
+    wgt: weightedLeaf(WEIGHTED.addresses, WEIGHTED.ttl),
+    'meta-dc1': {
+      answers: METAFO.addresses.map((value, i) => ({ id: `m${i + 1}`, value })),
+      ttl: METAFO.ttl,
+    },
+    'meta-dc2': single('m3', '192.0.2.41'),
+    meta: {
+      members: [
+        { pool: 'meta-dc1', id: 'dc1' },
+        { pool: 'meta-dc2', id: 'dc2' },
+      ],
+      chain: ['failover'],
+      ttl: METAFO.ttl,
+    },
+    'geo-dc1': single('dc1', GEO_DATACENTERS.dc1),
+    'geo-dc2': single('dc2', GEO_DATACENTERS.dc2),
+    'geo-dc3': single('dc3', GEO_DATACENTERS.dc3),
+    geo: {
+      members: ['dc1', 'dc2', 'dc3'].map((dc) => ({ pool: `geo-${dc}`, id: dc })),
+      chain: [NETS_VIEW, 'failover'],
+      ttl: GEO.ttl,
+    },
+    'chain-dc1': weightedLeaf(CHAIN_DATACENTERS.dc1, CHAIN.ttl),
+    'chain-dc2': weightedLeaf(CHAIN_DATACENTERS.dc2, CHAIN.ttl),
+    'chain-dc3': weightedLeaf(CHAIN_DATACENTERS.dc3, CHAIN.ttl),
+    chain: {
+      members: ['dc1', 'dc2', 'dc3'].map((dc) => ({ pool: `chain-${dc}`, id: dc })),
+      chain: [NETS_VIEW, 'failover'],
+      ttl: CHAIN.ttl,
+    },
+  }
+}
+
+/**
+ * Our configuration file (`shoal-dns serve --config`) for the fixture: the static zone from
+ * `zoneFile`, the pools on the dynamic names, listening on 127.0.0.1:`port`. RRL is off, as
+ * gdnsd has none: the tests and the benchmark send thousands of queries from one address.
+ */
+export function ourConfig(
+  zoneFile: string,
+  port: number,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    listen: [`127.0.0.1:${port}`],
+    zones: [{ origin: ORIGIN, file: zoneFile }],
+    pools: ourPools(),
+    dynamic: DYNAMIC.map((d) => ({ name: `${d.name}.${ORIGIN}`, type: 'A', pool: d.name })),
+    rrl: false,
+    ...extra,
+  }
+}
