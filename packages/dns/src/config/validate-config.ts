@@ -8,6 +8,7 @@ import type {
   RrlSettings,
   TcpSettings,
 } from './config-types.js'
+import { canonicalName } from '../wire/name.js'
 import { pathOf } from './json-lines.js'
 
 /** Options of {@link validateConfig}. */
@@ -162,16 +163,16 @@ function portNumber(text: string): number | string {
   return /^\d{1,5}$/.test(text) ? Number(text) : text
 }
 
-/** A domain name as lookups key it: lower case, no final dot, `''` for the root; or undefined when invalid. */
+/**
+ * A domain name as lookups key it (the codec's `canonicalName`: ASCII lower case, no final dot,
+ * `''` for the root), or `undefined` when it is not a valid name.
+ */
 export function normalizeName(name: string): string | undefined {
-  const trimmed = name.endsWith('.') ? name.slice(0, -1) : name
-  if (trimmed === '') return name === '.' || name === '' ? '' : undefined
-  if (trimmed.length > 253) return undefined
-  for (const label of trimmed.split('.')) {
-    if (label.length === 0 || label.length > 63) return undefined
-    if (!/^[A-Za-z0-9_*-]+$/.test(label)) return undefined
+  try {
+    return canonicalName(name)
+  } catch {
+    return undefined
   }
-  return trimmed.toLowerCase()
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

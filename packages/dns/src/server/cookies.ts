@@ -44,8 +44,8 @@ export interface ServerCookiesOptions {
  * ```ts
  * const cookies = new ServerCookies({ secret: new Uint8Array(16).fill(7) })
  * const ip = new Uint8Array([192, 0, 2, 1])
- * const verdict = cookies.check(clientCookie, undefined, ip, 1_700_000_000) // 'client-only'
- * const option = cookies.reply // 24 bytes: client cookie + fresh server cookie, for the OPT RR
+ * const verdict = cookies.check(query.cookie?.client, query.cookie?.server, ip, 1_700_000_000)
+ * const server = cookies.serverCookie // 16 bytes for the reply's OPT RR, after the client cookie
  * ```
  */
 export class ServerCookies {
@@ -55,6 +55,8 @@ export class ServerCookies {
   readonly #input = new Uint8Array(32)
   readonly #mac = new Uint8Array(8)
   readonly #reply = new Uint8Array(CLIENT_COOKIE_LENGTH + SERVER_COOKIE_LENGTH)
+  readonly #server = this.#reply.subarray(CLIENT_COOKIE_LENGTH)
+  readonly #option = new Uint8Array(CLIENT_COOKIE_LENGTH + SERVER_COOKIE_LENGTH)
 
   /** @param options - the shared secret and any retiring ones */
   constructor(options: ServerCookiesOptions) {
@@ -76,35 +78,60 @@ export class ServerCookies {
   }
 
   /**
+   * The server cookie part of {@link ServerCookies.reply} (16 bytes), what a `ResponseWriter`
+   * sends after the client's cookie. A fixed view: valid until the next check.
+   */
+  get serverCookie(): Uint8Array {
+    return this.#server
+  }
+
+  /**
    * Judges a query's cookie and prepares the reply's.
    *
-   * @param option - the COOKIE option's data (client cookie, then any server cookie), or `undefined` when absent
+   * @param client - the client cookie (8 bytes), or `undefined` when the query has no COOKIE option
+   * @param server - the server cookie the client echoed (8–32 bytes), or `undefined`
    * @param address - the client's address bytes (4 or 16)
    * @param now - the current time in seconds since the epoch
    */
-  check(option: Uint8Array | undefined, address: Uint8Array, now: number): CookieVerdict {
-    if (option === undefined) return 'none'
-    const length = option.length
+  check(
+    client: Uint8Array | undefined,
+    server: Uint8Array | undefined,
+    address: Uint8Array,
+    now: number,
+  ): CookieVerdict {
+    if (client === undefined) return 'none'
     // RFC 7873 §5.2.2: 8 bytes alone, or 8 + 8..32
-    if (length !== CLIENT_COOKIE_LENGTH && (length < 16 || length > 40)) return 'malformed'
+    if (
+      client.length !== CLIENT_COOKIE_LENGTH ||
+      (server !== undefined && (server.length < 8 || server.length > 32))
+    )
+      return 'malformed'
     const ts = now >>> 0
-    this.#reply.set(option.subarray(0, CLIENT_COOKIE_LENGTH), 0)
-    if (length === CLIENT_COOKIE_LENGTH) {
+    const option = this.#option
+    option.set(client, 0)
+    this.#reply.set(client, 0)
+    if (server === undefined) {
       this.#make(ts, address)
       return 'client-only'
     }
-    if (length === CLIENT_COOKIE_LENGTH + SERVER_COOKIE_LENGTH && this.#valid(option, address, ts)) {
-      const stamped = readU32(option, 12)
-      // keep the client's cookie while it is fresh, so a busy client does not see a new one per query
-      if (((ts - stamped) | 0) <= REFRESH_AFTER) this.#reply.set(option.subarray(8, 24), 8)
-      else this.#make(ts, address)
-      return 'valid'
+    if (server.length === SERVER_COOKIE_LENGTH) {
+      option.set(server, CLIENT_COOKIE_LENGTH)
+      if (this.#valid(option, address, ts)) {
+        const stamped = readU32(option, 12)
+        // keep the client's cookie while it is fresh, so a busy client does not see a new one per query
+        if (((ts - stamped) | 0) <= REFRESH_AFTER) this.#reply.set(server, CLIENT_COOKIE_LENGTH)
+        else this.#make(ts, address)
+        return 'valid'
+      }
     }
     this.#make(ts, address)
     return 'invalid'
   }
 
-  /** Whether `option` (client + server cookie) is valid for `address` at `now`, without preparing a reply. */
+  /**
+   * Whether a COOKIE option's data (client cookie then server cookie, 24 bytes) is valid for
+   * `address` at `now`, without preparing a reply.
+   */
   isValid(option: Uint8Array, address: Uint8Array, now: number): boolean {
     return (
       option.length === CLIENT_COOKIE_LENGTH + SERVER_COOKIE_LENGTH && this.#valid(option, address, now >>> 0)

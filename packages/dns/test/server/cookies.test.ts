@@ -9,20 +9,31 @@ const ip = (text: string): Uint8Array => {
   return out.subarray(0, parseIpBytes(text, out) === 4 ? 4 : 16)
 }
 
+/** Checks a whole COOKIE option's data, split as the decoder splits it. */
+function check(cookies: ServerCookies, option: Uint8Array | undefined, address: Uint8Array, now: number) {
+  if (option === undefined) return cookies.check(undefined, undefined, address, now)
+  return cookies.check(
+    option.subarray(0, 8),
+    option.length > 8 ? option.subarray(8) : undefined,
+    address,
+    now,
+  )
+}
+
 const SECRET = bytes('e5e973e5a6b2a43f48e7dc849e37bfcf')
 
 // RFC 9018 Appendix A
 describe('ServerCookies (RFC 9018 test vectors)', () => {
   it('A.1: a client cookie alone learns a new server cookie', () => {
     const cookies = new ServerCookies({ secret: SECRET })
-    expect(cookies.check(bytes('2464c4abcf10c957'), ip('198.51.100.100'), 1559731985)).toBe('client-only')
+    expect(check(cookies, bytes('2464c4abcf10c957'), ip('198.51.100.100'), 1559731985)).toBe('client-only')
     expect(hex(cookies.reply)).toBe('2464c4abcf10c957010000005cf79f111f8130c3eee29480')
   })
 
   it('A.2: the same client 40 minutes later gets a renewed cookie', () => {
     const cookies = new ServerCookies({ secret: SECRET })
     const query = bytes('2464c4abcf10c957010000005cf79f111f8130c3eee29480')
-    expect(cookies.check(query, ip('198.51.100.100'), 1559734385)).toBe('valid')
+    expect(check(cookies, query, ip('198.51.100.100'), 1559734385)).toBe('valid')
     expect(hex(cookies.reply)).toBe('2464c4abcf10c957010000005cf7a871d4a564a1442aca77')
   })
 
@@ -33,7 +44,7 @@ describe('ServerCookies (RFC 9018 test vectors)', () => {
     // so it is judged at a time within its lifetime
     expect(cookies.isValid(query, ip('203.0.113.203'), 0x5cf78f71 + 60)).toBe(true)
     expect(cookies.isValid(query, ip('203.0.113.204'), 0x5cf78f71 + 60)).toBe(false)
-    expect(cookies.check(query, ip('203.0.113.203'), 1559734700)).toBe('invalid')
+    expect(check(cookies, query, ip('203.0.113.203'), 1559734700)).toBe('invalid')
     expect(hex(cookies.reply)).toBe('fc93fc62807ddb86010000005cf7a9acf73a7810aca2381e')
   })
 
@@ -42,12 +53,12 @@ describe('ServerCookies (RFC 9018 test vectors)', () => {
     const old = bytes('dd3bdf9344b678b185a6f5cb60fca715')
     const query = bytes('22681ab97d52c298010000005cf7c57926556bd0934c72f8')
     const address = ip('2001:db8:220:1:59de:d0f4:8769:82b8')
-    expect(new ServerCookies({ secret: next }).check(query, address, 1559741961)).toBe('invalid')
+    expect(check(new ServerCookies({ secret: next }), query, address, 1559741961)).toBe('invalid')
     const rolling = new ServerCookies({ secret: next, previousSecrets: [old] })
-    expect(rolling.check(query, address, 1559741961)).toBe('valid')
+    expect(check(rolling, query, address, 1559741961)).toBe('valid')
     // 0x5cf7c579 is 1559741817: 144 s old, so it is echoed, not renewed
     expect(hex(rolling.reply)).toBe('22681ab97d52c298010000005cf7c57926556bd0934c72f8')
-    rolling.check(bytes('22681ab97d52c298'), address, 1559741961)
+    check(rolling, bytes('22681ab97d52c298'), address, 1559741961)
     expect(hex(rolling.reply)).toBe('22681ab97d52c298010000005cf7c609a6bb79d16625507a')
   })
 })
@@ -59,38 +70,44 @@ describe('ServerCookies', () => {
   const now = 1_700_000_000
 
   function issued(at: number): Uint8Array {
-    cookies.check(client, address, at)
+    check(cookies, client, address, at)
     return cookies.reply.slice()
   }
 
+  it('exposes the reply’s server cookie as a view of the reply', () => {
+    check(cookies, client, address, now)
+    expect(hex(cookies.serverCookie)).toBe(hex(cookies.reply.subarray(8)))
+  })
+
   it('says none without an option and malformed for lengths RFC 7873 §5.2.2 refuses', () => {
-    expect(cookies.check(undefined, address, now)).toBe('none')
+    expect(check(cookies, undefined, address, now)).toBe('none')
     for (const length of [0, 1, 7, 9, 15, 41, 64])
-      expect(cookies.check(new Uint8Array(length), address, now), `length ${length}`).toBe('malformed')
+      expect(check(cookies, new Uint8Array(length), address, now), `length ${length}`).toBe('malformed')
+    expect(cookies.check(new Uint8Array(7), undefined, address, now)).toBe('malformed')
     for (const length of [16, 24, 40])
-      expect(cookies.check(new Uint8Array(length), address, now), `length ${length}`).toBe('invalid')
+      expect(check(cookies, new Uint8Array(length), address, now), `length ${length}`).toBe('invalid')
   })
 
   it('keeps a fresh cookie, renews one older than half an hour, refuses one older than an hour', () => {
     const cookie = issued(now)
-    expect(cookies.check(cookie, address, now + 1800)).toBe('valid')
+    expect(check(cookies, cookie, address, now + 1800)).toBe('valid')
     expect(hex(cookies.reply)).toBe(hex(cookie))
-    expect(cookies.check(cookie, address, now + 1801)).toBe('valid')
+    expect(check(cookies, cookie, address, now + 1801)).toBe('valid')
     expect(hex(cookies.reply)).not.toBe(hex(cookie))
     expect(cookies.reply.subarray(12, 16)).toEqual(bytes((now + 1801).toString(16)))
-    expect(cookies.check(cookie, address, now + 3600)).toBe('valid')
-    expect(cookies.check(cookie, address, now + 3601)).toBe('invalid')
+    expect(check(cookies, cookie, address, now + 3600)).toBe('valid')
+    expect(check(cookies, cookie, address, now + 3601)).toBe('invalid')
   })
 
   it('accepts five minutes of clock skew into the future, not more', () => {
     const cookie = issued(now + 300)
-    expect(cookies.check(cookie, address, now)).toBe('valid')
-    expect(cookies.check(issued(now + 301), address, now)).toBe('invalid')
+    expect(check(cookies, cookie, address, now)).toBe('valid')
+    expect(check(cookies, issued(now + 301), address, now)).toBe('invalid')
   })
 
   it('survives the wrap of the 32-bit timestamp', () => {
     const cookie = issued(0xffffff00)
-    expect(cookies.check(cookie, address, 0x1_0000_0100)).toBe('valid')
+    expect(check(cookies, cookie, address, 0x1_0000_0100)).toBe('valid')
   })
 
   it('refuses a cookie with a flipped bit, another version or from another address', () => {
@@ -98,10 +115,10 @@ describe('ServerCookies', () => {
     for (let i = 8; i < 24; i++) {
       const bad = cookie.slice()
       bad[i] = (bad[i] as number) ^ 1
-      expect(cookies.check(bad, address, now), `byte ${i}`).toBe('invalid')
+      expect(check(cookies, bad, address, now), `byte ${i}`).toBe('invalid')
     }
-    expect(cookies.check(cookie, ip('192.0.2.2'), now)).toBe('invalid')
-    expect(cookies.check(cookie, address, now)).toBe('valid')
+    expect(check(cookies, cookie, ip('192.0.2.2'), now)).toBe('invalid')
+    expect(check(cookies, cookie, address, now)).toBe('valid')
   })
 
   it('refuses secrets that are not 16 bytes', () => {
