@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import { isAbsolute, resolve } from 'node:path'
+import { canonicalName } from '../wire/name.js'
 import type {
   ConfigIssue,
   CookieSettings,
@@ -8,7 +9,6 @@ import type {
   RrlSettings,
   TcpSettings,
 } from './config-types.js'
-import { canonicalName } from '../wire/name.js'
 import { pathOf } from './json-lines.js'
 
 /** Options of {@link validateConfig}. */
