@@ -275,22 +275,23 @@ export function buildZone(
     for (const [type, list] of types) {
       const first = list[0] as ParsedRecord
       let ttl = first.ttl
-      for (const r of list) ttl = Math.min(ttl, r.ttl)
-      const odd = list.find((r) => r.ttl !== first.ttl)
+      let odd: ParsedRecord | undefined
+      const rdatas: Uint8Array[] = []
+      const texts: string[] = []
+      const sources: string[] = []
+      for (const r of list) {
+        if (r.ttl !== first.ttl) odd ??= r
+        if (r.ttl < ttl) ttl = r.ttl
+        rdatas.push(r.rdata)
+        texts.push(r.text)
+        sources.push(`${r.file}:${r.line}`)
+      }
       if (odd !== undefined)
         warning(
           odd,
           `the ${typeName(type)} records of ${shown(text)} have different TTLs (${first.ttl} on line ${first.line}, ${odd.ttl} here); the set uses the lowest, ${ttl} (RFC 2181 §5.2)`,
         )
-      const rrset: RRset = Object.freeze({
-        owner: text,
-        ownerWire: name.wire,
-        type,
-        ttl,
-        rdatas: Object.freeze(list.map((r) => r.rdata)),
-        texts: Object.freeze(list.map((r) => r.text)),
-        sources: Object.freeze(list.map((r) => `${r.file}:${r.line}`)),
-      })
+      const rrset: RRset = { owner: text, ownerWire: name.wire, type, ttl, rdatas, texts, sources }
       node.rrsets.set(type, rrset)
       dataOf.set(rrset, list)
       recordCount += list.length
@@ -369,7 +370,9 @@ export function buildZone(
   }
 
   // Zone cuts, from the top down: a name with NS below the apex, and everything under it.
-  const ordered = [...nodes.values()].sort((a, b) => labelCount(a.key) - labelCount(b.key))
+  const depth = new Map<Node, number>()
+  for (const node of nodes.values()) depth.set(node, labelCount(node.key))
+  const ordered = [...nodes.values()].sort((a, b) => (depth.get(a) as number) - (depth.get(b) as number))
   for (const node of ordered) {
     if (node === apex) continue
     const parent = nodes.get(parentText(node.key)) as Node
