@@ -82,10 +82,13 @@ export interface DnsQuery {
   readonly questionEnd: number
   /** The question name's length on the wire. */
   readonly qnameLength: number
-  /** QDCOUNT, ANCOUNT, NSCOUNT and ARCOUNT from the header. */
+  /** QDCOUNT from the header (1 for an opcode-QUERY query). */
   readonly qdcount: number
+  /** ANCOUNT from the header (0 for an opcode-QUERY query). */
   readonly ancount: number
+  /** NSCOUNT from the header (0 for an opcode-QUERY query). */
   readonly nscount: number
+  /** ARCOUNT from the header: the OPT record and any others. */
   readonly arcount: number
   /** The OPT record, or `undefined` when the query has no EDNS. */
   readonly edns: EdnsInfo | undefined

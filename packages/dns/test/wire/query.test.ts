@@ -58,6 +58,15 @@ describe('decodeQuery: golden queries', () => {
     expect(q.qname).toBe('a\\.b\\032c.x')
   })
 
+  it('takes a name of exactly 255 bytes', () => {
+    const l63 = `3f ${'61'.repeat(63)}`
+    const q = decodeQuery(
+      hex(`0001 0000 0001 0000 0000 0000 ${l63} ${l63} ${l63} 3d ${'62'.repeat(61)} 00 0001 0001`),
+    )
+    expect(q.qnameLength).toBe(255)
+    expect(q.qname.length).toBe(64 * 3 + 61)
+  })
+
   it('EDNS: payload size, DO bit, version, options range', () => {
     const q = decodeQuery(hex(`${header(1)} ${QUESTION} ${opt('', '00 00 8000')}`))
     expect(q.edns).toEqual({
@@ -167,6 +176,7 @@ describe('decodeQuery: what gets no reply', () => {
     const err = decodeError(() => decodeQuery(hex(text)))
     expect(err.rcode).toBeUndefined()
     expect(err.code).toBe('ERR_DNS_DECODE')
+    expect(err.details).toEqual({ rcode: undefined, offset: err.offset })
   })
 })
 
