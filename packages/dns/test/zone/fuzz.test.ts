@@ -127,8 +127,8 @@ function problems(text: string): string[] {
     found.push('a zone with errors, or no zone and no error')
   for (const error of check.errors) {
     const line = error.details.line
-    if (!(isShoalError(error, 'ERR_ZONE_SYNTAX') || isShoalError(error, 'ERR_ZONE_INVALID')))
-      found.push(`code ${error.code}`)
+    const code: string = error.code
+    if (code !== 'ERR_ZONE_SYNTAX' && code !== 'ERR_ZONE_INVALID') found.push(`code ${code}`)
     if (error.details.file !== 'fuzz') found.push(`file ${String(error.details.file)}`)
     if (!(typeof line === 'number' && Number.isInteger(line) && line >= 1 && line <= lines))
       found.push(`line ${String(line)}`)
