@@ -74,7 +74,7 @@ interface MutableOpt {
  *
  * @example
  * ```ts
- * const responder = new Responder({ serving: await compileServing(config) })
+ * const responder = new Responder({ serving: buildServing([parseZone(text, { origin: 'example.com' })]) })
  * const reply = responder.answer(packet, { address: '192.0.2.1', port: 5353, transport: 'udp' })
  * ```
  */
@@ -225,7 +225,7 @@ export class Responder implements QueryHandler {
     const dynamic = this.#dynamic
     dynamic.kind = 'none'
     const node = serving.dynamic.get(qname)
-    if (node !== undefined) serving.select(node, query, client, this.#ip, this.#ipFamily, dynamic)
+    if (node !== undefined) serving.select(node, query, client, dynamic)
     const selected = dynamic.kind as DynamicOutcome['kind']
     const found = zone.lookup(qname)
 
@@ -250,7 +250,6 @@ export class Responder implements QueryHandler {
       cls = 'positive'
       this.counters.countSelection(dynamic.pool, dynamic.ids)
     } else if (selected === 'nodata') {
-      opt.ecsScope = dynamic.scope
       cls = 'nodata'
       negative = true
     } else if (selected === 'refused' || selected === 'servfail') {

@@ -18,6 +18,8 @@ export interface TcpListenerOptions {
   readonly limits: () => TcpLimits
   /** Where connections are counted. */
   readonly counters: DnsCounters
+  /** The open connections the caps count, shared by every listener of a server (default: this listener's own). */
+  readonly table?: TcpConnectionTable | undefined
   /** Where errors are reported. */
   readonly logger: Logger
 }
@@ -30,6 +32,37 @@ export interface TcpLimits {
   readonly maxConnections: number
   /** Connections open at once from one address. */
   readonly maxConnectionsPerClient: number
+}
+
+/**
+ * The TCP connections open across a server's listeners, in all and per client address: what the
+ * connection caps count. Every listener of one server shares one table.
+ */
+export class TcpConnectionTable {
+  readonly #perClient = new Map<string, number>()
+  #size = 0
+
+  /** Connections open now. */
+  get size(): number {
+    return this.#size
+  }
+
+  /** Opens a connection from `address` if the limits allow one more; false when they do not. */
+  open(address: string, limits: TcpLimits): boolean {
+    const fromClient = this.#perClient.get(address) ?? 0
+    if (this.#size >= limits.maxConnections || fromClient >= limits.maxConnectionsPerClient) return false
+    this.#size++
+    this.#perClient.set(address, fromClient + 1)
+    return true
+  }
+
+  /** Closes a connection {@link TcpConnectionTable.open} allowed. */
+  close(address: string): void {
+    this.#size--
+    const left = (this.#perClient.get(address) ?? 1) - 1
+    if (left <= 0) this.#perClient.delete(address)
+    else this.#perClient.set(address, left)
+  }
 }
 
 interface Connection {
@@ -52,11 +85,12 @@ export class TcpListener {
   readonly #options: TcpListenerOptions
   #server: Server | undefined
   readonly #connections = new Set<Connection>()
-  readonly #perClient = new Map<string, number>()
+  readonly #table: TcpConnectionTable
 
   /** @param options - where to bind, who answers, the limits */
   constructor(options: TcpListenerOptions) {
     this.#options = options
+    this.#table = options.table ?? new TcpConnectionTable()
   }
 
   /** The bound address, once started. */
@@ -65,7 +99,7 @@ export class TcpListener {
     return address !== null && typeof address === 'object' ? address : undefined
   }
 
-  /** Connections open now. */
+  /** Connections open now on this listener. */
   get connections(): number {
     return this.#connections.size
   }
@@ -100,15 +134,13 @@ export class TcpListener {
     const o = this.#options
     const limits = o.limits()
     const address = socket.remoteAddress ?? ''
-    const fromClient = this.#perClient.get(address) ?? 0
-    if (this.#connections.size >= limits.maxConnections || fromClient >= limits.maxConnectionsPerClient) {
+    if (!this.#table.open(address, limits)) {
       o.counters.values.tcpRejected++
       socket.on('error', () => {})
       socket.destroy()
       return
     }
     o.counters.values.tcpConnections++
-    this.#perClient.set(address, fromClient + 1)
     const connection: Connection = {
       socket,
       framer: new TcpFramer(),
@@ -135,9 +167,7 @@ export class TcpListener {
     socket.on('error', () => {})
     socket.on('close', () => {
       this.#connections.delete(connection)
-      const left = (this.#perClient.get(address) ?? 1) - 1
-      if (left <= 0) this.#perClient.delete(address)
-      else this.#perClient.set(address, left)
+      this.#table.close(address)
     })
   }
 

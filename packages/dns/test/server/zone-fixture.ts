@@ -1,6 +1,6 @@
 // The zone and responder the responder's tests and fuzzer share.
 import { Responder, type ResponderOptions } from '../../src/server/responder.js'
-import { staticServing } from '../../src/server/serving.js'
+import { buildServing } from '../../src/server/serving.js'
 import { parseZone } from '../../src/zone/parse.js'
 
 /** A zone with one of everything the responder treats differently. */
@@ -30,7 +30,7 @@ ${Array.from({ length: 40 }, (_, i) => `mid A 203.0.113.${i + 1}`).join('\n')}
 /** A responder over {@link ZONE}, with `options` added. */
 export function responder(options: Partial<ResponderOptions> = {}): Responder {
   return new Responder({
-    serving: staticServing([parseZone(ZONE, { origin: 'example.com' })]),
+    serving: buildServing([parseZone(ZONE, { origin: 'example.com' })]),
     ...options,
   })
 }
