@@ -70,7 +70,7 @@ export class Lexer {
       const startErrors = this.errors
       const indented = isBlank(text.charCodeAt(this.pos))
       let openLine = 0 // the line of the outer open parenthesis, 0 when none is open
-      let depth = 0 // nesting is an error, but counting it keeps the closing ones paired
+      let depth = 0 // parentheses may nest (BIND reads them so); the entry ends at depth 0
       const tokens: Token[] = []
       while (this.pos < text.length) {
         const c = text.charCodeAt(this.pos)
@@ -84,8 +84,7 @@ export class Lexer {
           while (this.pos < text.length && text.charCodeAt(this.pos) !== LF) this.pos++
         } else if (c === OPEN) {
           this.pos++
-          if (depth++ > 0) this.onError(this.line, `'(' inside parentheses opened on line ${openLine}`)
-          else openLine = this.line
+          if (depth++ === 0) openLine = this.line
         } else if (c === CLOSE) {
           this.pos++
           if (depth === 0) this.onError(this.line, `')' without an opening '('`)

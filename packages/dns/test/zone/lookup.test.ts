@@ -226,6 +226,13 @@ describe('lookups in smaller zones', () => {
     expect(zone.lookup('child.region.example.com').kind).toBe('delegation')
   })
 
+  it('reads nested parentheses as one entry, as BIND does', () => {
+    const zone = load('x TXT ( "a" ( "b"\n "c" ) ) ; done\ny TXT "d"\n')
+    const x = zone.lookup('x.example.com')
+    expect(x.kind === 'answer' && x.rrsets.get(RRType.TXT)?.texts).toEqual(['"a" "b" "c"'])
+    expect(zone.lookup('y.example.com').kind).toBe('answer')
+  })
+
   it('names with escaped dots are single labels', () => {
     const zone = load('a\\.b TXT "one label"\n')
     expect(zone.lookup('a\\.b.example.com').kind).toBe('answer')
