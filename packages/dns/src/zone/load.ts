@@ -28,7 +28,7 @@ async function readIncludes(
   texts: Map<string, string | Error>,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  if (depth >= MAX_INCLUDE_DEPTH) return
+  if (depth > MAX_INCLUDE_DEPTH) return
   const lexer = new Lexer(text, () => {})
   for (let entry = lexer.next(); entry !== undefined; entry = lexer.next()) {
     const target = includeTarget(entry)

@@ -166,18 +166,20 @@ class Parser {
         `$INCLUDE ${target}: parseZone reads no files; load the zone with loadZoneFile to resolve $INCLUDE`,
       )
     const path = includePath(state.file, target)
-    if (chain.length >= MAX_INCLUDE_DEPTH)
+    if (chain.length > MAX_INCLUDE_DEPTH)
       fail(word, `$INCLUDE ${target}: includes nest deeper than ${MAX_INCLUDE_DEPTH} files`)
-    const key = resolve(path)
-    if (chain.includes(key))
-      fail(word, `$INCLUDE ${target}: ${path} includes itself (through ${chain.length} files)`)
+    if (chain.some((file) => resolve(file) === resolve(path)))
+      fail(
+        word,
+        `$INCLUDE ${target}: the includes loop (${[...chain, path].join(' → ')}); a file cannot include itself`,
+      )
     const text = this.includes.get(path)
     if (text === undefined || text instanceof Error) {
       const why = text instanceof Error ? text.message : 'it was not read'
       throw new EntryError(`$INCLUDE ${target}: cannot read ${path}: ${why}`, word.line, true)
     }
     // The included file starts with the given origin and the current owner; both revert after it.
-    this.parseFile(text, { file: path, origin, owner: state.owner }, [...chain, key])
+    this.parseFile(text, { file: path, origin, owner: state.owner }, [...chain, path])
   }
 
   private record(entry: Entry, state: FileState): void {
@@ -339,7 +341,7 @@ export function checkWithIncludes(
     throw invalidArgument(`options.maxErrors must be a whole number of at least 1, got ${maxErrors}`)
   const parser = new Parser(apex, defaultTtl, maxErrors, includes)
   try {
-    parser.parseFile(text, { file, origin: apex, owner: undefined }, [resolve(file)])
+    parser.parseFile(text, { file, origin: apex, owner: undefined }, [file])
   } catch (err) {
     if (!(err instanceof StopParsing)) throw err
   }
