@@ -63,6 +63,21 @@ const unroutable: Cidr[] = UNROUTABLE_NETWORKS.map((text) => {
  * or -1 when the subnet is routable (a subnet wider than the private network is routable space).
  */
 export function unroutableLength(words: Uint32Array, family: Family, sourcePrefix: number): number {
+  // most subnets are public: a glance at the first byte rules them out without the list
+  const top = (words[0] as number) >>> 24
+  if (family === 4) {
+    if (
+      top !== 0 &&
+      top !== 10 &&
+      top !== 100 &&
+      top !== 127 &&
+      top !== 169 &&
+      top !== 172 &&
+      top !== 192 &&
+      top < 224
+    )
+      return -1
+  } else if (top !== 0 && top !== 0xfc && top !== 0xfd && top !== 0xfe && top !== 0xff) return -1
   for (const net of unroutable) {
     if (net.family === family && sourcePrefix >= net.length && inCidr(words, family, net)) return net.length
   }
@@ -84,6 +99,8 @@ export class ClientInfo {
   privateLength = 0
   readonly resolverWords = new Uint32Array(4)
   resolverFamily: Family = 4
+  #resolver: string | Uint8Array = ''
+  #resolverParsed = false
   #resolverText: string | undefined
   #text: string | undefined
 
@@ -95,16 +112,8 @@ export class ClientInfo {
    * @param ignoreEcs - use the resolver even when the option is there
    */
   resolve(resolver: string | Uint8Array, ecs: EcsInput | undefined, ignoreEcs: boolean): void {
-    const rw = this.resolverWords
-    if (typeof resolver === 'string') {
-      const family = parseAddress(resolver, rw)
-      if (family === 0) throw invalidArgument(`resolver "${resolver}" is not an IPv4 or IPv6 address`)
-      this.resolverFamily = family
-      this.#resolverText = family === 4 && resolver.indexOf(':') >= 0 ? undefined : resolver
-    } else {
-      this.resolverFamily = bytesFamily(resolver, rw)
-      this.#resolverText = undefined
-    }
+    this.#resolver = resolver
+    this.#resolverParsed = false
     this.#text = undefined
     this.privateLength = 0
     if (ecs === undefined || ignoreEcs) {
@@ -146,7 +155,25 @@ export class ClientInfo {
     return this.#text
   }
 
+  /** Parses the resolver's address, which a usable ECS option makes unnecessary. */
+  #parseResolver(): void {
+    if (this.#resolverParsed) return
+    this.#resolverParsed = true
+    const resolver = this.#resolver
+    const rw = this.resolverWords
+    if (typeof resolver === 'string') {
+      const family = parseAddress(resolver, rw)
+      if (family === 0) throw invalidArgument(`resolver "${resolver}" is not an IPv4 or IPv6 address`)
+      this.resolverFamily = family
+      this.#resolverText = family === 4 && resolver.indexOf(':') >= 0 ? undefined : resolver
+    } else {
+      this.resolverFamily = bytesFamily(resolver, rw)
+      this.#resolverText = undefined
+    }
+  }
+
   #useResolver(source: ClientSource): void {
+    this.#parseResolver()
     this.words.set(this.resolverWords)
     this.family = this.resolverFamily
     this.prefix = this.family === 4 ? 32 : 128

@@ -1,4 +1,5 @@
 import { createRandom } from '@shoal/core'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { compileSelector, type PoolsSpec } from '../../src/select/index.js'
 import { CHI2_CRITICAL_1E6, chiSquare, ecs4, FakeHealth } from './helpers.js'
@@ -246,5 +247,57 @@ describe('spillover (gdnsd#126)', () => {
     const health = new FakeHealth()
     for (const dc of ['dc1', 'dc2', 'dc3', 'dc4', 'dc5']) health.set(`${dc}-1`, 'down')
     expect(compileSelector(spec, { health }).select('www', A)).toMatchObject({ pool: 'dc1', failed: true })
+  })
+})
+
+describe('failover and spillover against an oracle (property)', () => {
+  it('answer from the first working member, or the right member of the spill window, or onAllDown', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.boolean(), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 6 }),
+        fc.constantFrom('all', 'nodata', 'refused', 'servfail'),
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer(),
+        (members, onAllDown, k, seed) => {
+          const health = new FakeHealth()
+          const pools: PoolsSpec = {}
+          members.forEach((ups, m) => {
+            ups.forEach((up, i) => {
+              health.set(`m${m}-${i}`, up ? 'up' : 'down')
+            })
+            pools[`m${m}`] = {
+              answers: ups.map((_, i) => ({
+                id: `m${m}-${i}`,
+                value: `192.0.2.${i + 1}`,
+                health: [`m${m}-${i}`],
+              })),
+            }
+          })
+          const composite = {
+            members: members.map((_, m) => ({ pool: `m${m}` })),
+            onAllDown: onAllDown as 'all',
+          }
+          pools.www = { ...composite, chain: [k === 0 ? 'failover' : { filter: 'spillover', k }] }
+          const s = compileSelector(pools, { health, random: createRandom(seed) }).select('www', A)
+          const working = members.map((ups) => ups.some(Boolean))
+          const live = working.flatMap((ok, m) => (ok ? [m] : []))
+          if (live.length === 0) {
+            expect(s.failed).toBe(true)
+            if (onAllDown === 'all') expect(s.pool).toBe('m0')
+            else expect(s.outcome).toBe(onAllDown)
+            return
+          }
+          expect(s.failed).toBe(false)
+          const served = Number(s.pool.slice(1))
+          if (k === 0 || working[0]) {
+            expect(served).toBe(live[0])
+            // the TTL follows what was involved: the members skipped on the way and the one answering
+            expect(s.degraded).toBe(members.slice(0, served + 1).some((ups) => ups.includes(false)))
+          } else expect(live.filter((m) => m > 0).slice(0, k)).toContain(served)
+          expect(s.answers.every((a) => members[served]?.[Number(a.id.split('-')[1])] === true)).toBe(true)
+        },
+      ),
+      { numRuns: 300, seed: 5 },
+    )
   })
 })
