@@ -3,7 +3,15 @@
 // (TTLs compared apart), the OPT record and the ECS option with its scope. A pool that draws at
 // random is compared by membership: every answer one of the pool's addresses, as many as it gives.
 
-import { type DigOptions, type DigRecord, type DigReply, type DigResult, dig, recordKey } from './dig.js'
+import {
+  type DigOptions,
+  type DigRecord,
+  type DigReply,
+  type DigResult,
+  dig,
+  digMany,
+  recordKey,
+} from './dig.js'
 import {
   CHAIN,
   chainAddresses,
@@ -135,6 +143,25 @@ export function corpus(): CorpusCase[] {
     cases.push(describe(name, type, { subnet: '10.1.2.0/24' }, '+subnet=10.1.2.0/24'))
   for (const [name, type] of VARIED)
     for (const variation of VARIATIONS) cases.push(describe(name, type, variation.options, variation.label))
+  // every static name over TCP, without EDNS, with a small buffer and with the DO bit
+  for (const name of STATIC_NAMES)
+    for (const variation of VARIATIONS.filter((v) =>
+      ['+tcp', '+noedns', '+bufsize=512', '+dnssec'].includes(v.label),
+    ))
+      if (!VARIED.some(([varied]) => varied === name))
+        cases.push(describe(name, 'A', variation.options, variation.label))
+  // the dynamic names' ECS answers over TCP
+  for (const dynamic of DYNAMIC)
+    for (const subnet of ECS_SUBNETS) {
+      const name = `${dynamic.name}.${ORIGIN}`
+      const random =
+        dynamic === WEIGHTED
+          ? { random: WEIGHTED }
+          : dynamic === CHAIN
+            ? { random: CHAIN, allowed: chainAddresses(subnet) }
+            : {}
+      cases.push({ ...describe(name, 'A', { subnet, tcp: true }, `+subnet=${subnet} +tcp`), ...random })
+    }
   // truncation: the 100-record RRset over UDP, shown as received and as dig retries it over TCP
   for (const bufsize of [512, 1232, 4096])
     cases.push(
@@ -157,21 +184,52 @@ export function corpus(): CorpusCase[] {
   return cases
 }
 
-/** Asks every case of `cases` of the server on `port`, `concurrency` dig processes at a time. */
+/** Queries per dig process: many queries on one command line cost little more than one. */
+const BATCH = 40
+
+/**
+ * Asks every case of `cases` of the server on `port`: in batches of {@link BATCH} queries per dig
+ * process, `concurrency` processes at a time. A case with an opcode other than QUERY is asked on
+ * its own (a reply to it need not echo the question a batch is matched by).
+ */
 export async function askAll(
   port: number,
   cases: readonly CorpusCase[],
-  concurrency = 4,
+  concurrency = 2,
 ): Promise<Map<string, DigResult>> {
   const results = new Map<string, DigResult>()
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < cases.length) {
-      const c = cases[next++] as CorpusCase
-      results.set(c.id, await dig(port, c.name, c.type, c.options))
+  const batches: CorpusCase[][] = []
+  let batch: CorpusCase[] = []
+  for (const c of cases) {
+    if (c.options.opcode !== undefined) batches.push([c])
+    else {
+      batch.push(c)
+      if (batch.length === BATCH) {
+        batches.push(batch)
+        batch = []
+      }
     }
   }
-  await Promise.all(Array.from({ length: Math.min(concurrency, cases.length) }, worker))
+  if (batch.length > 0) batches.push(batch)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < batches.length) {
+      const group = batches[next++] as CorpusCase[]
+      const replies =
+        group.length === 1
+          ? [
+              await dig(
+                port,
+                (group[0] as CorpusCase).name,
+                (group[0] as CorpusCase).type,
+                (group[0] as CorpusCase).options,
+              ),
+            ]
+          : await digMany(port, group)
+      group.forEach((c, i) => results.set(c.id, replies[i] as DigResult))
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker))
   return results
 }
 

@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { type DigReply, digArgs, parseDig, recordKey, recordSet } from './dig.js'
+import { type DigReply, digArgs, digManyArgs, parseDig, recordKey, recordSet, splitDigOutput } from './dig.js'
 
 function sample(name: string): string {
   return readFileSync(new URL(`fixtures/dig-${name}.txt`, import.meta.url), 'utf8')
@@ -124,5 +124,46 @@ describe('parseDig', () => {
       '+nocookie',
     ])
     expect(digArgs(5300, 'www.example.com', 'A', { edns: false })).toContain('+noedns')
+  })
+
+  it('splits a several-query run into one reply per query, each with its own TCP retry note', () => {
+    const replies = splitDigOutput(sample('many')).map((segment) => parseDig(segment))
+    expect(
+      replies.map((r) =>
+        r.kind === 'reply'
+          ? [r.question[0], r.status, r.truncated, r.retriedOverTcp, r.transport, r.answer.length]
+          : r,
+      ),
+    ).toEqual([
+      ['www.example.com. IN A', 'NOERROR', false, false, 'UDP', 3],
+      ['big.example.com. IN A', 'NOERROR', false, true, 'TCP', 100],
+      ['big.example.com. IN A', 'NOERROR', true, false, 'UDP', 0],
+      ['nope.example.com. IN TXT', 'NXDOMAIN', false, false, 'TCP', 0],
+    ])
+    expect(
+      digManyArgs(53001, [
+        { name: 'www.example.com', type: 'A', options: {} },
+        { name: 'nope.example.com', type: 'TXT', options: { tcp: true, edns: false } },
+      ]),
+    ).toEqual([
+      '@127.0.0.1',
+      '-p',
+      '53001',
+      '+tries=1',
+      '+retry=0',
+      '+timeout=2',
+      'www.example.com',
+      'A',
+      '+notcp',
+      '+noednsnegotiation',
+      '+edns=0',
+      '+nocookie',
+      'nope.example.com',
+      'TXT',
+      '+tcp',
+      '+noednsnegotiation',
+      '+noedns',
+      '+nocookie',
+    ])
   })
 })

@@ -11,10 +11,21 @@
 // Needs dig and gdnsd: a missing tool fails the test; SHOAL_SKIP_DNS_TOOLS=1 skips it.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  askAll,
+  type CorpusCase,
+  compare,
+  corpus,
+  type Difference,
+  formatMismatches,
+  type Mismatch,
+  triage,
+} from './corpus.js'
 import { digReply } from './dig.js'
 import { GDNSD_PLUGINS, GEO_ECS_VECTORS, gdnsdZone, ORIGIN } from './fixture.js'
 import { type Gdnsd, startGdnsd } from './gdnsd-harness.js'
-import { brief, PROBES } from './probes.js'
+import { type OurServer, startOurs } from './our-server.js'
+import { brief, PROBES, type ProbeOutcome } from './probes.js'
 import { requireTools, SKIP_DNS_TOOLS } from './tools.js'
 
 /** gdnsd 3.8.1's outcome for each probe, as recorded on Debian 12. */
@@ -74,21 +85,165 @@ const GDNSD_PROBE_OUTCOMES: Readonly<Record<string, string>> = {
   'TCP: five bytes of garbage → closed': 'tcp [] closed',
 }
 
+/** Subnets in private or loopback space (RFC 1918, RFC 1122): ours ignores them in ECS. */
+const PRIVATE_SUBNET = /^(10\.|127\.)/
+
+/** The ECS subnet a corpus case sent, if any. */
+function subnetOf(c: CorpusCase): string {
+  return c.options.subnet ?? ''
+}
+
+/**
+ * Where ours answers differently from gdnsd on purpose. Each explains a set of mismatches of the
+ * corpus; the test fails if a mismatch is explained by none, and if one of these no longer occurs.
+ */
+const DIFFERENCES: readonly Difference[] = [
+  {
+    id: 'payload size advertised',
+    reason:
+      'gdnsd advertises 1024 bytes in its OPT record whatever its max_edns_response (1232 by default); ' +
+      'ours advertises the size it actually allows, its maxUdpPayload (1232)',
+    explains: (m) => m.field === 'opt.udp',
+  },
+  {
+    id: 'SOA TTL in positive answers',
+    reason:
+      "gdnsd clamps the SOA record's own TTL to its MINIMUM field everywhere; ours serves the SOA with the " +
+      "zone file's TTL and uses min(TTL, MINIMUM) only in negative answers, where RFC 2308 §3 asks for it",
+    explains: (m, c) => m.field === 'answer.ttl' && c.type === 'SOA',
+  },
+  {
+    id: 'additional addresses',
+    reason:
+      'ours adds the in-zone addresses of the hosts an MX, NS or SRV answer names (RFC 1034 §4.3.2 step 6), ' +
+      'saving the resolver a query; gdnsd sends minimal responses',
+    explains: (m, c) =>
+      m.field === 'additional' && ['MX', 'NS', 'SRV'].includes(c.type) && m.reference === '',
+  },
+  {
+    id: 'private ECS subnets',
+    reason:
+      'a client subnet in private or loopback space (10/8, 127/8) says nothing about where the client is ' +
+      '(RFC 7871 §10): ours selects on the resolver address instead, with the scope of the private network; ' +
+      'gdnsd looks the private subnet up in its map',
+    explains: (m, c) =>
+      PRIVATE_SUBNET.test(subnetOf(c)) &&
+      (m.field === 'answer' || m.field === 'answer.ttl' || m.field === 'ecs.scope'),
+  },
+  {
+    id: 'scope of negative answers',
+    reason:
+      'an empty answer (NODATA for AAAA at an address pool that has only IPv4 addresses) does not depend ' +
+      'on the client, so ours returns scope 0; gdnsd returns the scope its geoip map computed',
+    explains: (m, c) => m.field === 'ecs.scope' && c.type !== 'A' && m.ours === '0',
+  },
+  {
+    id: 'IPv6 clients of an IPv4-only map',
+    reason:
+      'the nets map has no IPv6 network, so every IPv6 client gets the default and the answer does not ' +
+      'depend on the address: ours returns scope 0; gdnsd returns /21, an artefact of its IPv6 trie, which ' +
+      'carves the IPv4-compatible, 6to4 and Teredo spaces out of ::/0',
+    explains: (m, c) => m.field === 'ecs.scope' && subnetOf(c).includes(':') && m.ours === '0',
+  },
+  {
+    id: 'keepalive unasked',
+    reason:
+      'gdnsd sends edns-tcp-keepalive in every TCP reply to an EDNS query; ours only when the query carried ' +
+      'the option (RFC 7828 §3.3.2 allows both)',
+    // over TCP: asked with +tcp, or retried by dig after a truncated UDP reply
+    explains: (m, c) => m.field === 'opt.keepalive' && c.options.keepalive !== true && m.ours === 'false',
+  },
+  {
+    id: 'NOTIMP without question and OPT (to fix)',
+    reason:
+      'NOT deliberate: ours answers an opcode other than QUERY with a bare header, where gdnsd echoes the ' +
+      'question and the OPT record; RFC 6891 §6.1.1 requires the OPT in a reply to a query that had one',
+    explains: (m, c) => c.options.opcode !== undefined && m.field === 'opt' && m.ours === 'none',
+  },
+]
+
+/** Where ours answers a protocol probe differently from gdnsd on purpose (same rules as above). */
+const PROBE_DIFFERENCES: readonly { readonly probes: readonly string[]; readonly reason: string }[] = [
+  {
+    probes: ['CH TXT version.bind'],
+    reason:
+      'ours does not tell its software and version to anyone who asks (research §7.4: configurable or ' +
+      'refused): CHAOS-class queries are REFUSED; gdnsd answers "gdnsd/3"',
+  },
+  {
+    probes: ['class ANY → answered as IN'],
+    reason:
+      'ours answers class IN only and refuses the others, QCLASS ANY (255) included; gdnsd treats ANY as IN',
+  },
+  {
+    probes: ['OPT with a non-root owner'],
+    reason:
+      'an OPT record must be owned by the root (RFC 6891 §6.1.2): ours rejects the query with FORMERR; gdnsd ' +
+      'ignores that OPT and answers as if the query had no EDNS',
+  },
+  {
+    probes: ['bytes after the last record → ignored'],
+    reason: 'ours decodes strictly and answers FORMERR to bytes after the last record; gdnsd ignores them',
+  },
+  {
+    probes: ['ECS IPv6 /48 → the v6 default, with its scope'],
+    reason: 'scope 0 for an IPv6 client of an IPv4-only map (see "IPv6 clients of an IPv4-only map")',
+  },
+  {
+    probes: ['ECS with a non-zero scope in the query → FORMERR'],
+    reason:
+      "NOT deliberate (to fix, suggested): RFC 7871 §6 says a query's SCOPE PREFIX-LENGTH MUST be 0; gdnsd " +
+      'answers FORMERR, ours ignores the scope and answers',
+  },
+  {
+    probes: [
+      'ECS address bits beyond the source prefix → FORMERR',
+      'ECS address longer than the prefix needs → FORMERR',
+      'ECS address shorter than the prefix needs → FORMERR',
+      'ECS source prefix 33 for IPv4 → FORMERR',
+      'ECS unknown family → FORMERR',
+      'ECS option cut short → FORMERR',
+      'two OPT records → FORMERR',
+      'cookie of 5 bytes → FORMERR',
+      'QDCOUNT=2 → FORMERR',
+      'ANCOUNT=1 in a query → FORMERR',
+      'NSCOUNT=1 in a query → FORMERR',
+    ],
+    reason:
+      'NOT deliberate (to fix): ours answers FORMERR with a bare header, where gdnsd echoes the question ' +
+      'it could read and, when the query had a readable OPT record, an OPT (RFC 6891 §6.1.1)',
+  },
+  {
+    probes: ['opcode NOTIFY → NOTIMP', 'opcode UPDATE → NOTIMP', 'opcode 15 → NOTIMP'],
+    reason:
+      'NOT deliberate (to fix): ours answers NOTIMP with a bare header; gdnsd echoes the question and the ' +
+      'OPT record, which RFC 6891 §6.1.1 requires in a reply to a query that had one',
+  },
+]
+
 let gdnsd: Gdnsd | undefined
+let ours: OurServer | undefined
 
 function port(): number {
   if (gdnsd === undefined) throw new Error('gdnsd did not start')
   return gdnsd.port
 }
 
+function ourPort(): number {
+  if (ours === undefined) throw new Error('our server did not start')
+  return ours.port
+}
+
 describe.skipIf(SKIP_DNS_TOOLS)('gdnsd and ours on the same zone', () => {
   beforeAll(async () => {
     requireTools('dig', 'gdnsd')
     gdnsd = await startGdnsd({ zones: { [ORIGIN]: gdnsdZone() }, plugins: GDNSD_PLUGINS })
+    ours = await startOurs()
   })
 
   afterAll(async () => {
     await gdnsd?.stop()
+    await ours?.stop()
   })
 
   describe('gdnsd 3.8, the reference, answers as recorded', () => {
@@ -118,6 +273,42 @@ describe.skipIf(SKIP_DNS_TOOLS)('gdnsd and ours on the same zone', () => {
       const outcomes: Record<string, string> = {}
       for (const probe of PROBES) outcomes[probe.id] = brief(await probe.run(port()))
       expect(outcomes).toEqual(GDNSD_PROBE_OUTCOMES)
+    })
+  })
+
+  describe('ours beside gdnsd', () => {
+    it('answers the dig corpus as gdnsd does, but for the named differences', async () => {
+      const cases = corpus()
+      const [reference, mine] = await Promise.all([askAll(port(), cases), askAll(ourPort(), cases)])
+      const mismatches: Mismatch[] = []
+      for (const c of cases) {
+        const a = reference.get(c.id)
+        const b = mine.get(c.id)
+        if (a === undefined || b === undefined) throw new Error(`${c.id}: not asked`)
+        mismatches.push(...compare(c, a, b))
+      }
+      const { explained, unexplained } = triage(mismatches, new Map(cases.map((c) => [c.id, c])), DIFFERENCES)
+      expect(
+        unexplained,
+        `differences no entry of DIFFERENCES explains:\n${formatMismatches(unexplained)}`,
+      ).toEqual([])
+      const stale = DIFFERENCES.filter((d) => (explained.get(d.id)?.length ?? 0) === 0).map((d) => d.id)
+      expect(stale, 'named differences that no longer occur: remove them').toEqual([])
+    })
+
+    it('answers every protocol probe as gdnsd does, but for the named differences', async () => {
+      const differs: Record<string, { gdnsd: string; ours: string }> = {}
+      for (const probe of PROBES) {
+        const reference: ProbeOutcome = await probe.run(port())
+        const mine: ProbeOutcome = await probe.run(ourPort())
+        if (JSON.stringify(reference) !== JSON.stringify(mine))
+          differs[probe.id] = { gdnsd: JSON.stringify(reference), ours: JSON.stringify(mine) }
+      }
+      const named = new Set(PROBE_DIFFERENCES.flatMap((d) => d.probes))
+      const unexplained = Object.entries(differs).filter(([id]) => !named.has(id))
+      expect(unexplained, 'probe outcomes that differ from gdnsd without a named reason').toEqual([])
+      const stale = [...named].filter((id) => differs[id] === undefined)
+      expect(stale, 'named probe differences that no longer occur: remove them').toEqual([])
     })
   })
 })
