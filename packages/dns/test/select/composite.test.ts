@@ -1,7 +1,7 @@
 import { createRandom } from '@shoal/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { compileSelector, type PoolsSpec } from '../../src/select/index.js'
+import { compileSelector, type PoolSpec, type PoolsSpec } from '../../src/select/index.js'
 import { CHI2_CRITICAL_1E6, chiSquare, ecs4, FakeHealth } from './helpers.js'
 
 const A = { qtype: 1, resolver: '198.51.100.1' }
@@ -260,7 +260,7 @@ describe('failover and spillover against an oracle (property)', () => {
         fc.integer(),
         (members, onAllDown, k, seed) => {
           const health = new FakeHealth()
-          const pools: PoolsSpec = {}
+          const pools: Record<string, PoolSpec> = {}
           members.forEach((ups, m) => {
             ups.forEach((up, i) => {
               health.set(`m${m}-${i}`, up ? 'up' : 'down')
