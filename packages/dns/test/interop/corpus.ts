@@ -226,7 +226,7 @@ export async function askAll(
               ),
             ]
           : await digMany(port, group)
-      group.forEach((c, i) => results.set(c.id, replies[i] as DigResult))
+      for (let i = 0; i < group.length; i++) results.set((group[i] as CorpusCase).id, replies[i] as DigResult)
     }
   }
   await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker))
