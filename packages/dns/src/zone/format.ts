@@ -1,6 +1,7 @@
 import { formatIPv6 } from '../wire/message.js'
+import { decodeRdata } from './decode-rdata.js'
 import { absolute } from './names.js'
-import type { RecordData } from './record-data.js'
+import { knownType, type RecordData } from './record-data.js'
 
 /**
  * A character-string in master-file form: double quotes, `\"` and `\\` escaped, bytes outside
@@ -50,4 +51,22 @@ export function formatRecordData(data: RecordData, rdata: Uint8Array): string {
     case 'GENERIC':
       return data.data.length === 0 ? '\\# 0' : `\\# ${data.data.length} ${hex(data.data)}`
   }
+}
+
+/**
+ * The master-file text of any record's wire RDATA: the usual form for the types the zone parser
+ * reads (A, AAAA, NS, CNAME, PTR, MX, SOA, TXT, SRV, CAA), RFC 3597 `\# len hex` for the others
+ * and for data that is not valid for its type.
+ *
+ * @example
+ * ```ts
+ * formatRdata(RRType.MX, rrset.rdatas[0]) // '10 mail.example.com.'
+ * ```
+ */
+export function formatRdata(type: number, rdata: Uint8Array): string {
+  const known = knownType(type)
+  const decoded = known === undefined ? undefined : decodeRdata(known, rdata)
+  if (decoded === undefined || typeof decoded === 'string')
+    return formatRecordData({ type: 'GENERIC', code: type, data: rdata }, rdata)
+  return formatRecordData(decoded, rdata)
 }

@@ -93,9 +93,37 @@ export function otherMnemonic(word: string): number | undefined {
   return OTHER_MNEMONICS[word.toUpperCase()]
 }
 
-/** The name of a type code in presentation form: its mnemonic, or `TYPEnnn` (RFC 3597 §5). */
+/**
+ * The name of a type code in presentation form: its mnemonic for the types the zone parser reads,
+ * `TYPEnnn` for the others (RFC 3597 §5).
+ *
+ * @example
+ * ```ts
+ * typeName(15) // 'MX'
+ * typeName(65534) // 'TYPE65534'
+ * ```
+ */
 export function typeName(code: number): string {
   return BY_CODE.get(code) ?? `TYPE${code}`
+}
+
+/**
+ * The type code a word names, in any case: a mnemonic the zone parser reads, another common one
+ * (`HINFO`, `DS`, `HTTPS`…), or `TYPEnnn`; `undefined` for anything else.
+ *
+ * @example
+ * ```ts
+ * typeCode('aaaa') // 28
+ * typeCode('TYPE65534') // 65534
+ * ```
+ */
+export function typeCode(word: string): number | undefined {
+  const upper = word.toUpperCase()
+  const known = KNOWN_TYPES[upper as KnownType] ?? OTHER_MNEMONICS[upper]
+  if (known !== undefined) return known
+  const generic = /^TYPE([0-9]{1,5})$/.exec(upper)
+  const code = generic === null ? undefined : Number(generic[1])
+  return code !== undefined && code <= 65_535 ? code : undefined
 }
 
 /**
