@@ -1,4 +1,5 @@
-import { type CityResponse, Reader } from 'maxmind'
+import { invalidArgument } from '@shoal/core'
+import { type CityResponse, Reader, type Response } from 'maxmind'
 
 /**
  * What a GeoIP lookup knows about an address. Codes are as MaxMind writes them: continent `EU`,
@@ -103,12 +104,19 @@ const EMPTY: GeoInfo = {}
  * ```
  */
 export function mmdbGeoLookup(
-  database: Buffer | Reader<AnyRecord>,
+  database: Buffer | Reader<Response>,
   options: MmdbGeoLookupOptions = {},
 ): GeoLookup {
-  const reader: Reader<AnyRecord> = Buffer.isBuffer(database)
-    ? new Reader<AnyRecord>(database, { cache: new RecordCache(options.cacheSize ?? 10_000) })
-    : database
+  const cacheSize = options.cacheSize ?? 10_000
+  if (!Number.isSafeInteger(cacheSize) || cacheSize < 1)
+    throw invalidArgument(
+      `mmdbGeoLookup cacheSize must be a positive integer, got ${String(options.cacheSize)}`,
+    )
+  const reader = (
+    Buffer.isBuffer(database)
+      ? new Reader<AnyRecord>(database, { cache: new RecordCache(cacheSize) })
+      : database
+  ) as Reader<AnyRecord>
   const converted = new WeakMap<object, GeoInfo>()
   const out = new MutableResult()
   return (address) => {

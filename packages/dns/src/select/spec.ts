@@ -1,11 +1,7 @@
-/**
- * The declarative, JSON-friendly description of answer pools: what a configuration file holds and
- * what {@link compileSelector} validates and compiles. Nothing here runs code: selection logic is
- * a list of named filters with options, as NS1's filter chains are (and unlike PowerDNS's LUA
- * records, which execute whatever the zone says).
- *
- * @packageDocumentation
- */
+// The declarative, JSON-friendly description of answer pools: what a configuration file holds and
+// what compileSelector validates and compiles. Nothing here runs code: selection logic is a list
+// of named filters with options, as NS1's filter chains are (and unlike PowerDNS's LUA records,
+// which execute whatever the zone says).
 
 /** Where an answer or a sub-pool is, for geofence and geotarget filters. */
 export interface GeoSpec {
