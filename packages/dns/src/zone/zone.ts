@@ -19,6 +19,7 @@ export interface ParsedRecord {
 
 /** The name exists: its RRsets (a type it lacks means NOERROR with no data). */
 export interface ZoneAnswer {
+  /** Discriminates the {@link ZoneLookup} kinds. */
   readonly kind: 'answer'
   /** The name as written in the zone file. */
   readonly name: string
@@ -31,6 +32,7 @@ export interface ZoneAnswer {
  * the query name.
  */
 export interface ZoneWildcard {
+  /** Discriminates the {@link ZoneLookup} kinds. */
   readonly kind: 'wildcard'
   /** The wildcard's own name (`*.example.com`), the source of synthesis. */
   readonly name: string
@@ -42,6 +44,7 @@ export interface ZoneWildcard {
 
 /** The name is at or below a zone cut: refer the client to the child zone's servers. */
 export interface ZoneDelegation {
+  /** Discriminates the {@link ZoneLookup} kinds. */
   readonly kind: 'delegation'
   /** The delegated name (the cut) as written. */
   readonly name: string
@@ -56,6 +59,7 @@ export interface ZoneDelegation {
  * exists below it (RFC 8020: NOERROR with no data, never NXDOMAIN).
  */
 export interface ZoneNodata {
+  /** Discriminates the {@link ZoneLookup} kinds. */
   readonly kind: 'nodata'
   /** The name as written (derived from the longer name below it). */
   readonly name: string
@@ -63,11 +67,13 @@ export interface ZoneNodata {
 
 /** No such name in the zone: NXDOMAIN. */
 export interface ZoneNxdomain {
+  /** Discriminates the {@link ZoneLookup} kinds. */
   readonly kind: 'nxdomain'
 }
 
 /** The name is not in this zone at all (not the origin or below it). */
 export interface ZoneOutside {
+  /** Discriminates the {@link ZoneLookup} kinds. */
   readonly kind: 'outside'
 }
 
