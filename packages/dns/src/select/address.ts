@@ -120,6 +120,11 @@ function groupAt(position: number, gap: number, fill: number): number {
  * (`::ffff:192.0.2.1`, as a dual-stack socket reports IPv4 peers) is returned as IPv4.
  *
  * @returns the family, or 0 when `text` is not an address
+ * @example
+ * ```ts
+ * const words = new Uint32Array(4)
+ * parseAddress('2001:db8::1', words) // 6, words = [0x20010db8, 0, 0, 1]
+ * ```
  */
 export function parseAddress(text: string, out: Uint32Array): Family | 0 {
   if (text.indexOf(':') < 0) {
@@ -190,6 +195,10 @@ export function bitAt(words: Uint32Array, index: number): number {
  * Parses `"192.0.2.0/24"`, `"2001:db8::/32"` or a bare address (a host network).
  *
  * @returns the network, or a sentence saying what is wrong with it
+ * @example
+ * ```ts
+ * parseCidr('10.1.0.0/8') // '"10.1.0.0/8" has bits set past /8: did you mean "10.0.0.0/8"?'
+ * ```
  */
 export function parseCidr(text: string): Cidr | string {
   const slash = text.indexOf('/')
@@ -217,7 +226,14 @@ export function parseCidr(text: string): Cidr | string {
   return { family, words: masked, length }
 }
 
-/** Formats an address: dotted quad, or RFC 5952 text (lowercase, longest zero run as `::`). */
+/**
+ * Formats an address: dotted quad, or RFC 5952 text (lowercase, longest zero run as `::`).
+ *
+ * @example
+ * ```ts
+ * formatAddress(Uint32Array.of(0x20010db8, 0, 0, 1), 6) // '2001:db8::1'
+ * ```
+ */
 export function formatAddress(words: Uint32Array, family: Family): string {
   if (family === 4) {
     const w = words[0] as number

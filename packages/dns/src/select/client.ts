@@ -32,7 +32,7 @@ export type ClientSource = 'ecs' | 'resolver' | 'ecs-opt-out' | 'ecs-private'
 /**
  * Networks whose ECS subnets are ignored: private (RFC 1918, RFC 4193, RFC 6598 shared space),
  * loopback, link-local, "this network", multicast and reserved, the IPv4-mapped block, and the
- * IPv6 unspecified address. Documentation ranges are not here: they are what tests use.
+ * IPv6 unspecified address. Documentation ranges (RFC 5737) are treated as public, as gdnsd does.
  */
 export const UNROUTABLE_NETWORKS: readonly string[] = [
   '0.0.0.0/8',

@@ -21,6 +21,15 @@ export interface TrieEntry {
  *
  * Values come in two kinds: longest match (`lpm`: the most specific network's payload) or union
  * (`union`: the set of payloads of every network that holds the address, interned as set ids).
+ *
+ * @example
+ * ```ts
+ * const nets = [{ cidr: parseCidr('10.0.0.0/8') as Cidr, payload: 0 }, { cidr: parseCidr('192.0.2.0/24') as Cidr, payload: 1 }]
+ * const trie = new PrefixTrie(nets, 32, 'lpm')
+ * const words = new Uint32Array(4)
+ * parseAddress('203.0.113.0', words)
+ * trie.lookup(words) // -1 (no network), and trie.depth is 5: the ECS scope
+ * ```
  */
 export class PrefixTrie {
   /** For `union` tries, the sorted payloads of each set id. */
