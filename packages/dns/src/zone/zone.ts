@@ -253,7 +253,9 @@ export function buildZone(
   warnings: readonly ZoneWarning[],
 ): Zone | undefined {
   // Records by name, then by type, in file order.
+  // Duplicates are dropped but still count for the RRset's TTL (the lowest written).
   const byName = new Map<string, { name: ZoneName; types: Map<number, ParsedRecord[]> }>()
+  const duplicates = new Map<ParsedRecord, ParsedRecord[]>()
   for (const record of records) {
     let entry = byName.get(record.owner.key)
     if (entry === undefined) {
@@ -266,9 +268,13 @@ export function buildZone(
       continue
     }
     const same = list.find((r) => sameBytes(r.rdata, record.rdata))
-    if (same !== undefined)
+    if (same === undefined) list.push(record)
+    else {
       warning(record, `duplicate of the record on ${same.file}:${same.line}; the copy is ignored`)
-    else list.push(record)
+      const copies = duplicates.get(same)
+      if (copies === undefined) duplicates.set(same, [record])
+      else copies.push(record)
+    }
   }
 
   const nodes = new Map<string, Node>()
@@ -288,6 +294,10 @@ export function buildZone(
       for (const r of list) {
         if (r.ttl !== first.ttl) odd ??= r
         if (r.ttl < ttl) ttl = r.ttl
+        for (const copy of duplicates.get(r) ?? []) {
+          if (copy.ttl !== first.ttl) odd ??= copy
+          if (copy.ttl < ttl) ttl = copy.ttl
+        }
         rdatas.push(r.rdata)
         texts.push(r.text)
         sources.push(`${r.file}:${r.line}`)

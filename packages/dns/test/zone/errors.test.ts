@@ -395,6 +395,13 @@ describe('warnings', () => {
     })
   })
 
+  it('a duplicate with another TTL still counts for the lowest TTL', () => {
+    const zone = parseZone(`${HEAD}x 600 A 192.0.2.1\nx 60 A 192.0.2.1\n`, { origin: 'example.com' })
+    const x = zone.lookup('x.example.com')
+    expect(x.kind === 'answer' && x.rrsets.get(RRType.A)?.ttl).toBe(60)
+    expect(zone.warnings.map((w) => w.line)).toEqual([6, 6])
+  })
+
   it('data under a delegation is not served, except glue', () => {
     expect(warningsOf('sub NS ns.sub\nns.sub A 192.0.2.5\nwww.sub A 192.0.2.6\nsub TXT "hidden"\n')).toEqual([
       '8: sub.example.com is delegated (it has NS records), so its TXT records are not served',
