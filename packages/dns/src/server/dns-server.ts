@@ -327,7 +327,8 @@ export class DnsServer implements Startable {
     this.#install(config, compiled.serving)
     old?.close()
     this.#reloads.ok++
-    for (const warning of [...compiled.warnings, ...warnings]) this.#logger.warn('%s', formatIssue(warning))
+    // returned to the caller, so logged at info only
+    for (const warning of [...compiled.warnings, ...warnings]) this.#logger.info('%s', formatIssue(warning))
     this.#logger.info(
       'reloaded: %d zones, %d records',
       compiled.serving.stats.zones,
@@ -338,7 +339,7 @@ export class DnsServer implements Startable {
 
   #failed(issues: readonly ConfigIssue[]): ReloadResult {
     this.#reloads.failed++
-    for (const issue of issues) this.#logger.error('reload refused: %s', formatIssue(issue))
+    for (const issue of issues) this.#logger.info('reload refused: %s', formatIssue(issue))
     return { ok: false, issues }
   }
 
