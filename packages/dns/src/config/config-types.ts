@@ -77,7 +77,7 @@ export interface CookieSettings {
   readonly previousSecrets: readonly Uint8Array[]
   /**
    * gdnsd's `max_nocookie_response`: a UDP reply to a query without a valid server cookie is
-   * truncated (TC) above this size; `undefined` for no cap.
+   * truncated (TC) above this size, 512 to 4096; `undefined` (0 in the file) for no cap.
    */
   readonly maxNoCookieResponse: number | undefined
   /** Answer BADCOOKIE (RFC 7873 §5.2.4) to a UDP query whose server cookie is invalid (default false). */

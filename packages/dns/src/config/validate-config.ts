@@ -471,7 +471,7 @@ class Validator {
       maxNoCookieResponse:
         max === undefined || max === 0
           ? undefined
-          : this.int(max, '$.cookies.maxNoCookieResponse', 128, 4096, 0),
+          : this.int(max, '$.cookies.maxNoCookieResponse', 512, 4096, 0),
       badCookie: this.bool(c.badCookie, '$.cookies.badCookie', false),
     }
   }

@@ -120,7 +120,9 @@ export class Responder implements QueryHandler {
     this.#keepalive = Math.min(0xffff, Math.round((options.tcpIdleTimeoutMs ?? 10_000) / 100))
     this.#rrl = options.rrl
     this.#cookies = options.cookies
-    this.#maxNoCookie = options.maxNoCookieResponse ?? 0
+    // no reply limit may go below 512 bytes (RFC 1035 §2.3.4)
+    this.#maxNoCookie =
+      options.maxNoCookieResponse === undefined ? 0 : Math.max(512, options.maxNoCookieResponse)
     this.#badCookie = options.badCookie === true
     this.counters = options.counters ?? new DnsCounters()
     this.#clock = options.clock ?? systemClock
@@ -182,7 +184,8 @@ export class Responder implements QueryHandler {
     opt.keepalive = udp ? undefined : this.#keepalive
 
     const writer = this.#writer
-    if (query.opcode !== Opcode.QUERY) return this.#error(query, client, Rcode.NOTIMP, false)
+    if (query.opcode !== Opcode.QUERY)
+      return this.#error(this.#withQuestion(query), client, Rcode.NOTIMP, false)
     if (edns !== undefined && edns.version !== 0) return this.#error(query, client, Rcode.BADVERS, false)
 
     // Cookies (RFC 7873 §5.2): a valid server cookie proves the source address.
@@ -385,6 +388,22 @@ export class Responder implements QueryHandler {
     else if (rcode === Rcode.BADCOOKIE) values.badcookie++
     else if (rcode === Rcode.SERVFAIL) values.servfail++
     return reply
+  }
+
+  /**
+   * The query of another opcode with its question and OPT record read, so NOTIMP echoes them as
+   * gdnsd does (RFC 6891 §6.1.1 wants the OPT back). The codec reads only the header of such a
+   * query; a copy with the opcode cleared is read as a QUERY instead. A copy that does not
+   * decode gets the bare header.
+   */
+  #withQuestion(query: DnsQuery): DnsQuery {
+    const copy = Uint8Array.from(query.packet)
+    copy[2] = (copy[2] as number) & 0x87
+    try {
+      return { ...decodeQuery(copy), opcode: query.opcode, flags: query.flags }
+    } catch {
+      return query
+    }
   }
 
   /** The truncated reply RRL sends instead of a dropped one, so a real resolver retries over TCP. */

@@ -34,12 +34,21 @@ describe('Responder: the probe table (research §5, gdnsd column)', () => {
     expect(decode(r.answer(query({ name: 'www.example.com', qdcount: 2 }), UDP)).rcodeNumber).toBe(FORMERR)
   })
 
-  it('answers opcode NOTIFY and opcode 15 with NOTIMP', () => {
-    for (const opcode of [4, 15]) {
-      const reply = decode(r.answer(query({ name: 'www.example.com', opcode }), UDP))
+  it('answers opcode NOTIFY and opcode 15 with NOTIMP, echoing the question and the OPT as gdnsd does', () => {
+    for (const opcode of [4, 5, 15]) {
+      const reply = decode(r.answer(query({ name: 'WWW.example.com', opcode, edns: {} }), UDP))
       expect(reply.rcodeNumber, `opcode ${opcode}`).toBe(NOTIMP)
       expect(reply.id).toBe(0x1234)
+      expect((reply.raw[2] as number) & 0x78).toBe(opcode << 3)
+      expect(reply.aa).toBe(false)
+      expect(reply.questions).toEqual([{ name: 'WWW.example.com', type: 'A', class: 'IN' }])
+      expect(reply.answers).toEqual([])
+      expect(reply.opt).toBeDefined()
     }
+    // a NOTIFY that is not a well-formed query otherwise still gets NOTIMP, with a bare header
+    const odd = decode(r.answer(query({ name: 'www.example.com', opcode: 4, qdcount: 2 }), UDP))
+    expect(odd.rcodeNumber).toBe(NOTIMP)
+    expect(odd.questions).toEqual([])
   })
 
   it('answers a name outside every zone with REFUSED and AA clear', () => {
