@@ -80,6 +80,12 @@ export function jsonPathLines(text: string): Map<string, number> {
 /**
  * The path of a config value as errors name it: `$`, then `.key` or `["odd key"]` per object
  * key and `[i]` per array index.
+ *
+ * @example
+ * ```ts
+ * pathOf('$.pools', 'web') // '$.pools.web'
+ * pathOf('$.zones', 0) // '$.zones[0]'
+ * ```
  */
 export function pathOf(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`
@@ -90,6 +96,11 @@ export function pathOf(parent: string, key: string | number): string {
  * Where a JSON text stops being JSON: the offset of the first character a strict reader
  * refuses (the text's length when it ends too soon), or -1 when the text is valid. Node 20's
  * `JSON.parse` does not always say where (`Unexpected token '}'`), and a person needs the line.
+ *
+ * @example
+ * ```ts
+ * jsonErrorOffset('{"a": 1,}') // 8
+ * ```
  */
 export function jsonErrorOffset(text: string): number {
   let at = 0

@@ -76,7 +76,15 @@ function parent(path: string): string {
   return cut <= 0 ? '' : path.slice(0, cut)
 }
 
-/** Formats an issue as `file:line: path: message`, the form `shoal-dns check` prints. */
+/**
+ * Formats an issue as `file:line: path: message`, the form `shoal-dns check` prints.
+ *
+ * @example
+ * ```ts
+ * formatIssue({ path: '$.tcp.maxConnections', message: 'must be an integer from 1 to 65535, got 0', file: 'dns.json', line: 7 })
+ * // 'dns.json:7: $.tcp.maxConnections: must be an integer from 1 to 65535, got 0'
+ * ```
+ */
 export function formatIssue(issue: ConfigIssue): string {
   const where =
     issue.file === undefined ? '' : `${issue.file}${issue.line === undefined ? '' : `:${issue.line}`}: `

@@ -132,6 +132,11 @@ export function validateConfig(data: unknown, options: ValidateConfigOptions = {
  * Reads `"address:port"`, `"[v6]:port"`, a bare address (port 53) or `{ address, port }`.
  *
  * @returns the address, or a message saying what is wrong
+ *
+ * @example
+ * ```ts
+ * parseListenAddress('[::1]:5353') // { address: '::1', port: 5353, family: 6 }
+ * ```
  */
 export function parseListenAddress(value: unknown, defaultPort = 53): ListenAddress | string {
   let address: string
@@ -166,6 +171,11 @@ function portNumber(text: string): number | string {
 /**
  * A domain name as lookups key it (the codec's `canonicalName`: ASCII lower case, no final dot,
  * `''` for the root), or `undefined` when it is not a valid name.
+ *
+ * @example
+ * ```ts
+ * normalizeName('WWW.Example.COM.') // 'www.example.com'
+ * ```
  */
 export function normalizeName(name: string): string | undefined {
   try {

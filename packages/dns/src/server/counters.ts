@@ -140,7 +140,14 @@ export class DnsCounters {
   }
 }
 
-/** Counters all at zero. */
+/**
+ * Counters all at zero.
+ *
+ * @example
+ * ```ts
+ * const values = zeroValues() // every counter at 0
+ * ```
+ */
 export function zeroValues(): CounterValues {
   const values = {} as CounterValues
   for (const name of COUNTER_NAMES) values[name] = 0

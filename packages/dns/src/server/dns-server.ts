@@ -477,7 +477,14 @@ export class DnsServer implements Startable {
   }
 }
 
-/** The `ERR_DNS_CONFIG` error of a configuration that cannot be served, every issue in its message. */
+/**
+ * The `ERR_DNS_CONFIG` error of a configuration that cannot be served, every issue in its message.
+ *
+ * @example
+ * ```ts
+ * throw configError([{ path: '$.zones', message: 'must list at least one zone' }])
+ * ```
+ */
 export function configError(issues: readonly ConfigIssue[]): ShoalError {
   const lines = issues.map(formatIssue)
   return new ShoalError(

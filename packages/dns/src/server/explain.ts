@@ -171,7 +171,14 @@ export function explainAnswer(responder: Responder, request: ExplainRequest): Ex
   }
 }
 
-/** Formats an explanation for a person: the reply in dig's layout, then the reasons and the trace. */
+/**
+ * Formats an explanation for a person: the reply in dig's layout, then the reasons and the trace.
+ *
+ * @example
+ * ```ts
+ * const text = formatExplanation(explainAnswer(responder, { name: 'www.example.com' }))
+ * ```
+ */
 export function formatExplanation(result: ExplainResult): string {
   const lines: string[] = []
   const q = result.query
@@ -240,7 +247,15 @@ function present(record: DecodedRecord): ExplainedRecord {
   return { name: record.name, ttl: record.ttl, type: typeName(record.type), data }
 }
 
-/** A query type: a mnemonic this package knows, `TYPEnnn`, or a number. */
+/**
+ * A query type: a mnemonic this package knows, `TYPEnnn`, or a number.
+ *
+ * @example
+ * ```ts
+ * parseType('AAAA') // 28
+ * parseType('TYPE65') // 65
+ * ```
+ */
 export function parseType(type: string | number): number {
   if (typeof type === 'number') {
     if (!Number.isInteger(type) || type < 0 || type > 65535)
@@ -259,7 +274,14 @@ export function parseType(type: string | number): number {
   )
 }
 
-/** Reads `address/prefix` into an ECS option's fields, the bits past the prefix cleared. */
+/**
+ * Reads `address/prefix` into an ECS option's fields, the bits past the prefix cleared.
+ *
+ * @example
+ * ```ts
+ * parseSubnet('198.51.100.7/24') // { family: 1, sourcePrefix: 24, address: 198.51.100.0 }
+ * ```
+ */
 export function parseSubnet(text: string): { family: number; sourcePrefix: number; address: Uint8Array } {
   const [address = '', length] = text.split('/')
   const v4 = parseIPv4(address)

@@ -29,6 +29,12 @@ export interface HttpEndpointOptions {
  * `GET /healthz` (200 with `ok` when zones are loaded and health's first round is done, 503 with
  * the reason otherwise — what an anycast route controller such as ExaBGP polls to withdraw the
  * node's route, RFC 4786). Anything else is 404; methods other than GET and HEAD are 405.
+ *
+ * @example
+ * ```ts
+ * const endpoint = new HttpEndpoint({ address: '127.0.0.1', port: 9153, metrics: () => server.metrics(), health: () => server.healthReport(), logger })
+ * await endpoint.start()
+ * ```
  */
 export class HttpEndpoint {
   readonly #options: HttpEndpointOptions

@@ -147,7 +147,14 @@ export function renderPrometheus(snapshot: CountersSnapshot, extra: readonly Ext
   return `${lines.join('\n')}\n`
 }
 
-/** Escapes a label value: backslash, double quote and newline, as the text format requires. */
+/**
+ * Escapes a label value: backslash, double quote and newline, as the text format requires.
+ *
+ * @example
+ * ```ts
+ * escapeLabel('a "quoted" name') // 'a \\"quoted\\" name'
+ * ```
+ */
 export function escapeLabel(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
 }

@@ -185,6 +185,11 @@ export class ResponseRateLimiter {
  *
  * @param bytes - the address bytes (from `parseIpBytes`)
  * @param family - 4 or 6
+ *
+ * @example
+ * ```ts
+ * clientPrefixKey(Uint8Array.of(192, 0, 2, 77), 4) // '4:192.0.2.'
+ * ```
  */
 export function clientPrefixKey(bytes: Uint8Array, family: 4 | 6, v4Length = 24, v6Length = 56): string {
   const bits = family === 4 ? v4Length : v6Length

@@ -311,7 +311,14 @@ function poolKind(pools: Readonly<Record<string, unknown>>, name: string): 'addr
   return undefined
 }
 
-/** The zone whose origin is the longest suffix of `name`. */
+/**
+ * The zone whose origin is the longest suffix of `name`.
+ *
+ * @example
+ * ```ts
+ * longestZone(serving.zones, 'www.sub.example.com')?.origin // 'sub.example.com' when both are served
+ * ```
+ */
 export function longestZone(zones: ReadonlyMap<string, Zone>, name: string): Zone | undefined {
   for (let at: string | undefined = name; at !== undefined; at = parentOf(at)) {
     const zone = zones.get(at)

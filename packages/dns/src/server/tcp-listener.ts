@@ -37,6 +37,12 @@ export interface TcpLimits {
 /**
  * The TCP connections open across a server's listeners, in all and per client address: what the
  * connection caps count. Every listener of one server shares one table.
+ *
+ * @example
+ * ```ts
+ * const table = new TcpConnectionTable()
+ * if (table.open('192.0.2.1', limits)) table.close('192.0.2.1')
+ * ```
  */
 export class TcpConnectionTable {
   readonly #perClient = new Map<string, number>()
@@ -80,6 +86,12 @@ interface Connection {
  * per client address, a zero-length frame or a message that gets no reply closes the connection,
  * and backpressure: while the socket's buffer is over its high-water mark (`writableNeedDrain`)
  * no further frames are read.
+ *
+ * @example
+ * ```ts
+ * const tcp = new TcpListener({ address: '127.0.0.1', port: 5353, family: 4, handler: () => responder, limits: () => config.tcp, counters, logger })
+ * await tcp.start()
+ * ```
  */
 export class TcpListener {
   readonly #options: TcpListenerOptions

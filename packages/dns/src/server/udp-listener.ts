@@ -29,6 +29,12 @@ export interface UdpListenerOptions {
  * the reply (if any) is copied and sent back to the datagram's source. In a `node:cluster`
  * worker the socket is shared with the other workers (Node 20 has no `reusePort`), so the
  * kernel spreads datagrams over them.
+ *
+ * @example
+ * ```ts
+ * const udp = new UdpListener({ address: '::1', port: 5353, family: 6, handler: () => responder, counters, logger })
+ * await udp.start()
+ * ```
  */
 export class UdpListener {
   readonly #options: UdpListenerOptions
