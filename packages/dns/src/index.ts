@@ -1,1 +1,59 @@
-export {}
+export type {
+  ConfigIssue,
+  CookieSettings,
+  DnsConfig,
+  DnsConfigFile,
+  ListenAddress,
+  RrlSettings,
+  TcpSettings,
+  ValidateConfigOptions,
+  ValidateConfigResult,
+} from './config/index.js'
+export { CONFIG_DEFAULTS, formatIssue, loadConfig, parseConfig, validateConfig } from './config/index.js'
+export * from './select/index.js'
+export type {
+  BoundAddress,
+  ClientInfo,
+  CompileServingOptions,
+  CompileServingResult,
+  CookieVerdict,
+  CountersSnapshot,
+  CounterValues,
+  DnsHealthSource,
+  DnsServerOptions,
+  DynamicEntry,
+  DynamicName,
+  DynamicOutcome,
+  ExplainedRecord,
+  ExplainRequest,
+  ExplainResult,
+  ExtraMetric,
+  FileHealthSourceOptions,
+  HealthReport,
+  QueryHandler,
+  ReloadResult,
+  ResponderOptions,
+  RrlAction,
+  RrlClass,
+  RrlOptions,
+  RrlStats,
+  ServerCookiesOptions,
+  ServingData,
+} from './server/index.js'
+export {
+  buildServing,
+  COUNTER_NAMES,
+  clientPrefixKey,
+  compileServing,
+  DnsCounters,
+  DnsServer,
+  explainAnswer,
+  FileHealthSource,
+  formatExplanation,
+  Responder,
+  ResponseRateLimiter,
+  renderPrometheus,
+  ServerCookies,
+} from './server/index.js'
+export * from './wire/index.js'
+export * from './zone/index.js'

@@ -213,7 +213,7 @@ export async function compileServing(
  * Serving data for zones already loaded and pools already compiled: what `compileServing` builds,
  * and what tests and embedders that parse zones themselves (`parseZone`) hand a responder.
  *
- * @param dynamic - names answered from pools (lookup keys), checked against the zones by `compileServing` only
+ * @param dynamicEntries - names answered from pools (lookup keys), checked against the zones by `compileServing` only
  * @example
  * ```ts
  * const responder = new Responder({ serving: buildServing([parseZone(text, { origin: 'example.com' })]) })
