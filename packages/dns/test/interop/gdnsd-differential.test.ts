@@ -153,13 +153,6 @@ const DIFFERENCES: readonly Difference[] = [
     // over TCP: asked with +tcp, or retried by dig after a truncated UDP reply
     explains: (m, c) => m.field === 'opt.keepalive' && c.options.keepalive !== true && m.ours === 'false',
   },
-  {
-    id: 'NOTIMP without question and OPT (to fix)',
-    reason:
-      'NOT deliberate: ours answers an opcode other than QUERY with a bare header, where gdnsd echoes the ' +
-      'question and the OPT record; RFC 6891 §6.1.1 requires the OPT in a reply to a query that had one',
-    explains: (m, c) => c.options.opcode !== undefined && m.field === 'opt' && m.ours === 'none',
-  },
 ]
 
 /** Where ours answers a protocol probe differently from gdnsd on purpose (same rules as above). */
@@ -212,12 +205,6 @@ const PROBE_DIFFERENCES: readonly { readonly probes: readonly string[]; readonly
     reason:
       'NOT deliberate (to fix): ours answers FORMERR with a bare header, where gdnsd echoes the question ' +
       'it could read and, when the query had a readable OPT record, an OPT (RFC 6891 §6.1.1)',
-  },
-  {
-    probes: ['opcode NOTIFY → NOTIMP', 'opcode UPDATE → NOTIMP', 'opcode 15 → NOTIMP'],
-    reason:
-      'NOT deliberate (to fix): ours answers NOTIMP with a bare header; gdnsd echoes the question and the ' +
-      'OPT record, which RFC 6891 §6.1.1 requires in a reply to a query that had one',
   },
 ]
 
