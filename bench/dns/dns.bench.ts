@@ -28,9 +28,10 @@
  *
  *   npm run bench -- dns [--smoke] [--queries N] [--seconds S] [--repeats N] [--only gdnsd,dns-packet]
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import {
   ecsOptionHex,
   type LoadResult,
@@ -233,7 +234,7 @@ const ours = contender(
 
 const gdnsd = contender(
   'gdnsd',
-  'gdnsd 3.8.1, 1 UDP thread (its own process)',
+  "gdnsd 3.8.1, 1 UDP thread, its own process (CPU s is the driver's: read server µs/query)",
   async () => {
     const server = await startGdnsd({ zones: { [ORIGIN]: gdnsdZone() }, plugins: GDNSD_PLUGINS })
     return { port: server.port, pid: server.pid, close: () => server.stop() }
@@ -356,6 +357,95 @@ const COMPARISONS: readonly Comparison<LoadWorkload>[] = [
   }),
 ]
 
+// ---------------------------------------------------------------- summary
+
+interface ResultsFile {
+  readonly smoke: boolean
+  readonly comparisons: readonly {
+    readonly id: string
+    readonly title: string
+    readonly workload: LoadWorkload
+    readonly contenders: readonly {
+      readonly name: string
+      readonly ours: boolean
+      readonly median: {
+        readonly itemsPerSecond: number
+        readonly checks: Readonly<Record<string, number>>
+      } | null
+    }[]
+  }[]
+}
+
+/** How many times the dns-packet server's CPU per query ours must beat (≥ 2× its throughput per core). */
+const MIN_PER_CORE_VS_DNS_PACKET = 2
+
+const times = (ratio: number): string =>
+  Number.isFinite(ratio) ? `${ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(2)}×` : '—'
+
+/**
+ * The figures beside the targets (server CPU per query for the selection chain, zero loss at the
+ * fixed rate, throughput per core beside dns-packet), and ours beside every peer, as markdown.
+ * Throughput per core is 1 / CPU time per query: what one core would answer if the server had it
+ * to itself, which a shared machine's queries per second cannot show.
+ */
+function summary(file: string): string {
+  const results = JSON.parse(readFileSync(file, 'utf8')) as ResultsFile
+  const targets: string[][] = []
+  const ratios: string[][] = []
+  for (const comparison of results.comparisons) {
+    const ours = comparison.contenders.find((c) => c.ours)?.median
+    if (!ours) continue
+    const micros = ours.checks.serverMicros ?? Number.NaN
+    const lost = ours.checks.lostPercent ?? Number.NaN
+    if (comparison.workload.targetMicros !== undefined)
+      targets.push([
+        comparison.title,
+        `server CPU ${micros.toFixed(1)} µs/query`,
+        `≤ ${comparison.workload.targetMicros} µs`,
+        micros <= comparison.workload.targetMicros ? 'met' : '**missed**',
+      ])
+    if (comparison.workload.rate !== undefined)
+      targets.push([
+        comparison.title,
+        `${lost.toFixed(2)} % lost`,
+        'no loss',
+        lost === 0 ? 'met' : '**missed**',
+      ])
+    for (const peer of comparison.contenders) {
+      if (peer.ours || !peer.median) continue
+      const theirs = peer.median.checks.serverMicros ?? Number.NaN
+      // a run too short for one clock tick of the peer's CPU time gives 0: no ratio then
+      const perCore = theirs > 0 && micros > 0 ? theirs / micros : Number.NaN
+      ratios.push([
+        comparison.title,
+        peer.name,
+        `${micros.toFixed(1)} / ${theirs.toFixed(1)}`,
+        times(perCore),
+        times((ours.checks.qps ?? Number.NaN) / (peer.median.checks.qps ?? Number.NaN)),
+      ])
+      if (peer.name === 'dns-packet' && comparison.workload.rate === undefined)
+        targets.push([
+          comparison.title,
+          `throughput per core ${times(perCore)} dns-packet's`,
+          `≥ ${MIN_PER_CORE_VS_DNS_PACKET}×`,
+          Number.isNaN(perCore) ? '—' : perCore >= MIN_PER_CORE_VS_DNS_PACKET ? 'met' : '**missed**',
+        ])
+    }
+  }
+  const md = (header: string[], rows: string[][]) =>
+    [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n')
+  return (
+    (results.smoke
+      ? '\n(--smoke: runs too short to warm the servers up; they check that every contender works, and their figures mean nothing)\n'
+      : '') +
+    '\n## Ours against the targets (median run)\n\n' +
+    md(['comparison', 'ours', 'target', ''], targets) +
+    '\n\n## Ours beside each peer (server CPU µs per query, ours / theirs; throughput per core = their CPU per query ÷ ours; dnsperf qps ratio)\n\n' +
+    md(['comparison', 'peer', 'µs/query ours / peer', 'per core ours ÷ peer', 'qps ours ÷ peer'], ratios) +
+    '\n'
+  )
+}
+
 const smokeRun = process.argv.includes('--smoke')
 
 await runBenchmark({
@@ -369,3 +459,12 @@ await runBenchmark({
   // --smoke checks that every contender runs: the mix already asks for the weighted name
   comparisons: smokeRun ? COMPARISONS.filter((c) => c.id !== 'weighted') : COMPARISONS,
 })
+
+if (
+  !process.argv.includes('--child') &&
+  !process.argv.includes('--no-write') &&
+  !process.argv.includes('--help')
+)
+  process.stdout.write(
+    summary(fileURLToPath(new URL(`../results/dns${smokeRun ? '.smoke' : ''}.json`, import.meta.url))),
+  )
