@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type DigOptions, type DigReply, digReply, recordSet } from './dig.js'
 import { BIG_ADDRESSES, GEO_DATACENTERS, ORIGIN } from './fixture.js'
 import { type OurServer, startOurs } from './our-server.js'
-import { requireTools, SKIP_DNS_TOOLS } from './tools.js'
+import { requireTools, SKIP_DNS_TOOLS, SKIP_NOTE } from './tools.js'
 
 const SOA_DATA = 'ns1.example.com. hostmaster.example.com. 2026112601 7200 1800 1209600 300'
 /** The SOA of a negative answer: its TTL is min(SOA TTL 3600, MINIMUM 300) (RFC 2308 §3). */
@@ -56,7 +56,7 @@ const POSITIVE: readonly { name: string; type: string; answer: string[] }[] = [
   { name: `short.${ORIGIN}`, type: 'A', answer: ['short.example.com. 60 IN A 192.0.2.99'] },
 ]
 
-describe.skipIf(SKIP_DNS_TOOLS)('dig against our server', () => {
+describe.skipIf(SKIP_DNS_TOOLS)(`dig against our server${SKIP_NOTE}`, () => {
   beforeAll(async () => {
     requireTools('dig')
     ours = await startOurs()

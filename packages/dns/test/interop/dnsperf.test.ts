@@ -19,7 +19,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { ecsOptionHex, loadServer, runDnsperf } from './dnsperf.js'
 import { ORIGIN } from './fixture.js'
 import { type OurServer, startOurs } from './our-server.js'
-import { requireTools, SKIP_DNS_TOOLS } from './tools.js'
+import { requireTools, SKIP_DNS_TOOLS, SKIP_NOTE } from './tools.js'
 
 const RATE = 20_000
 /** SO_RCVBUF for the server (the kernel caps it at net.core.rmem_max). */
@@ -49,7 +49,7 @@ afterEach(async () => {
   dir = undefined
 })
 
-describe.skipIf(SKIP_DNS_TOOLS)('load (dnsperf)', () => {
+describe.skipIf(SKIP_DNS_TOOLS)(`load (dnsperf)${SKIP_NOTE}`, () => {
   it(`answers ${RATE.toLocaleString('en-US')} queries per second for ${SECONDS} s over UDP without losing one`, {
     timeout: (SECONDS + 25) * 1000,
   }, async () => {

@@ -26,7 +26,7 @@ import { GDNSD_PLUGINS, GEO_ECS_VECTORS, gdnsdZone, ORIGIN } from './fixture.js'
 import { type Gdnsd, startGdnsd } from './gdnsd-harness.js'
 import { type OurServer, startOurs } from './our-server.js'
 import { brief, PROBES, type ProbeOutcome } from './probes.js'
-import { requireTools, SKIP_DNS_TOOLS } from './tools.js'
+import { requireTools, SKIP_DNS_TOOLS, SKIP_NOTE } from './tools.js'
 
 /** gdnsd 3.8.1's outcome for each probe, as recorded on Debian 12. */
 const GDNSD_PROBE_OUTCOMES: Readonly<Record<string, string>> = {
@@ -221,7 +221,7 @@ function ourPort(): number {
   return ours.port
 }
 
-describe.skipIf(SKIP_DNS_TOOLS)('gdnsd and ours on the same zone', () => {
+describe.skipIf(SKIP_DNS_TOOLS)(`gdnsd and ours on the same zone${SKIP_NOTE}`, () => {
   beforeAll(async () => {
     requireTools('dig', 'gdnsd')
     gdnsd = await startGdnsd({ zones: { [ORIGIN]: gdnsdZone() }, plugins: GDNSD_PLUGINS })

@@ -21,6 +21,9 @@ export type ToolName = keyof typeof TOOLS
  */
 export const SKIP_DNS_TOOLS = process.env.SHOAL_SKIP_DNS_TOOLS === '1'
 
+/** Appended to the title of a suite that needs the tools, so a skipped run says why. */
+export const SKIP_NOTE = SKIP_DNS_TOOLS ? ' (skipped: SHOAL_SKIP_DNS_TOOLS=1)' : ''
+
 /** Why the tests cannot run (which tools are missing and how to install them), or `undefined`. */
 export function missingTools(...names: readonly ToolName[]): string | undefined {
   const missing = names.filter((name) => !existsSync(TOOLS[name].path))
