@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto'
+import type { StateFileEntry } from '@shoal/core'
 import {
   type AbortOptions,
   AsyncQueue,
@@ -32,7 +33,6 @@ import {
   type StateFileOptions,
   type TargetOptions,
 } from './options.js'
-import type { StateFileEntry } from './state-file.js'
 import { StateFileWatcher } from './state-file-watcher.js'
 import { createThresholdMachine, type ThresholdMachine } from './thresholds.js'
 import { TokenBucket } from './token-bucket.js'

@@ -1,3 +1,5 @@
+export type { StateFileEntry, StateFileResult } from '@shoal/core'
+export { MAX_STATE_FILE_ENTRIES, parseStateFile } from '@shoal/core'
 export type { Check, CheckContext } from './checks/check.js'
 export type { DnsCheckOptions } from './checks/dns-check.js'
 export { dnsCheck } from './checks/dns-check.js'
@@ -28,7 +30,5 @@ export type {
   TargetOptions,
 } from './options.js'
 export { DEFAULTS } from './options.js'
-export type { StateFileEntry, StateFileResult } from './state-file.js'
-export { MAX_STATE_FILE_ENTRIES, parseStateFile } from './state-file.js'
 export type { AntiFlapPolicy, RiseFallPolicy, ThresholdMachine, ThresholdPolicy } from './thresholds.js'
 export { createThresholdMachine } from './thresholds.js'

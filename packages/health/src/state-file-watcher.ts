@@ -2,7 +2,7 @@ import { type FSWatcher, watch } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
 import type { Clock, TimerHandle } from '@shoal/core'
-import { parseStateFile, type StateFileEntry } from './state-file.js'
+import { parseStateFile, type StateFileEntry } from '@shoal/core'
 
 /** Options of a {@link StateFileWatcher}. */
 export interface StateFileWatcherOptions {

@@ -1,11 +1,10 @@
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ManualClock } from '@shoal/core'
+import { ManualClock, parseStateFile, type StateFileEntry } from '@shoal/core'
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type FeedErrorEvent, HealthChecker } from '../src/health-checker.js'
-import { parseStateFile, type StateFileEntry } from '../src/state-file.js'
 import { StateFileWatcher } from '../src/state-file-watcher.js'
 import { closeAll, nextState, onClose } from './servers.js'
 

@@ -5,17 +5,18 @@ import {
   createLogger,
   type HealthSource,
   type Logger,
+  MAX_STATE_FILE_ENTRIES,
+  parseStateFile,
   type Startable,
   systemClock,
   type TargetState,
   type TargetStateChange,
   type TimerHandle,
 } from '@shoal/core'
-import { MAX_FEED_ENTRIES, parseHealthFeed } from './health-feed.js'
 
 /** Settings of {@link FileHealthSource}. */
 export interface FileHealthSourceOptions {
-  /** The feed file (see `parseHealthFeed` for its two forms). */
+  /** The feed file (see `parseStateFile` from `@shoal/core` for its two forms). */
   readonly file: string
   /** How often the file is looked at for changes, in milliseconds (default 1000). */
   readonly pollMs?: number | undefined
@@ -66,7 +67,7 @@ export class FileHealthSource implements HealthSource, Startable {
   constructor(options: FileHealthSourceOptions) {
     this.#file = options.file
     this.#pollMs = options.pollMs ?? 1000
-    this.#max = options.maxEntries ?? MAX_FEED_ENTRIES
+    this.#max = options.maxEntries ?? MAX_STATE_FILE_ENTRIES
     this.#clock = options.clock ?? systemClock
     this.#logger = options.logger ?? createLogger('dns')
     this.#onError = options.onError
@@ -153,7 +154,7 @@ export class FileHealthSource implements HealthSource, Startable {
       this.#fail(`cannot read ${this.#file}: ${(error as Error).message}`)
       return
     }
-    const parsed = parseHealthFeed(text, this.#max)
+    const parsed = parseStateFile(text, this.#max)
     if (!parsed.ok) {
       // a refused file is read again on the next change only
       this.#fail(`${this.#file}: ${parsed.reason}`)

@@ -8,8 +8,6 @@ export type { ExplainedRecord, ExplainRequest, ExplainResult } from './explain.j
 export { explainAnswer, formatExplanation, parseSubnet, parseType } from './explain.js'
 export type { FileHealthSourceOptions } from './file-health-source.js'
 export { FileHealthSource } from './file-health-source.js'
-export type { HealthFeedResult } from './health-feed.js'
-export { MAX_FEED_ENTRIES, parseHealthFeed } from './health-feed.js'
 export type { HealthReport, HttpEndpointOptions } from './http-endpoint.js'
 export { HttpEndpoint } from './http-endpoint.js'
 export { parseIpBytes } from './ip-bytes.js'

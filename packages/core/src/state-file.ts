@@ -1,4 +1,4 @@
-import type { TargetState } from '@shoal/core'
+import type { TargetState } from './health-source.js'
 
 /** One target's line (or key) of a state file. */
 export interface StateFileEntry {
@@ -24,14 +24,22 @@ const STATES: ReadonlyMap<string, TargetState> = new Map([
 ])
 
 /**
- * Parses a state file. Two forms:
+ * Parses a state file: the external feed of target states that `@shoal/health` watches and
+ * `@shoal/dns` follows (gdnsd's `extfile` idea), so one file can feed both. Two forms:
  *
  * - JSON, when the text starts with `{`: `{ "web-1": "down", "web-2": { "state": "drain", "reason": "deploy" } }`;
  * - text: one `target state [reason…]` per line, `#` starts a comment, blank lines are skipped.
  *
  * States are `up`, `down`, `drain` or `draining`, in any case. The whole file is accepted or the
  * whole file is refused: any bad line, an unknown state, a target named twice or more than
- * {@link MAX_STATE_FILE_ENTRIES} targets refuse it, with the line that is wrong.
+ * {@link MAX_STATE_FILE_ENTRIES} targets refuse it, with the line that is wrong, so a half-written
+ * file never marks half the targets down.
+ *
+ * @example
+ * ```ts
+ * const parsed = parseStateFile('web-1 down maintenance\nweb-2 up\n')
+ * if (parsed.ok) parsed.states.get('web-1') // { state: 'down', reason: 'maintenance' }
+ * ```
  */
 export function parseStateFile(text: string, maxEntries = MAX_STATE_FILE_ENTRIES): StateFileResult {
   const states = new Map<string, StateFileEntry>()
