@@ -59,7 +59,8 @@ interface MutableOpt {
  *
  * - no reply to a response (QR=1), a packet shorter than a header, or a source port of 0;
  * - FORMERR to a malformed query (QDCOUNT other than 1, two OPT records, a client-subnet option
- *   with bits beyond its prefix, …), NOTIMP to an opcode other than QUERY (and to zone transfers),
+ *   with bits beyond its prefix or a non-zero scope, …), echoing the question and an OPT record
+ *   when the decoder read them before the fault, NOTIMP to an opcode other than QUERY (and to zone transfers),
  *   BADVERS with an OPT to an EDNS version above 0, REFUSED (AA clear) to a name in no zone or a
  *   class other than IN;
  * - NXDOMAIN or an empty NOERROR with the zone's SOA in the authority section, its TTL the lower
@@ -169,7 +170,8 @@ export class Responder implements QueryHandler {
       }
       if (this.#limited(client, 'error', '', false)) return undefined
       values.formerr++
-      return this.#writer.error(packet, Rcode.FORMERR)
+      // the question and the OPT record, as far as they were read, are echoed (RFC 6891 §6.1.1)
+      return this.#writer.error(packet, Rcode.FORMERR, error as DnsDecodeError, this.#opt)
     }
     const udp = client.transport === 'udp'
     const edns = query.edns
@@ -421,7 +423,7 @@ export class Responder implements QueryHandler {
     if (client.transport !== 'udp' || proven || this.#rrl === undefined) return false
     const action = this.#rrlAction(client, cls, name)
     if (action === 'send') return false
-    // a FORMERR has nothing to truncate: a slip would be the same 12 bytes, so both count as drops
+    // a FORMERR has nothing to truncate: a slip would be the same reply, so both count as drops
     this.counters.values.rrlDrops++
     this.counters.values.dropped++
     return true

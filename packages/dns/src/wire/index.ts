@@ -10,7 +10,7 @@ export {
   RRType,
   Section,
 } from './constants.js'
-export { DnsDecodeError } from './errors.js'
+export { type DecodedOpt, DnsDecodeError } from './errors.js'
 export type {
   DecodedData,
   DecodedEdns,

@@ -36,7 +36,7 @@ export interface ClientSubnet {
   readonly family: number
   /** SOURCE PREFIX-LENGTH: how many leading bits of the address the resolver sent. */
   readonly sourcePrefix: number
-  /** SCOPE PREFIX-LENGTH as sent (0 in a well-formed query). */
+  /** SCOPE PREFIX-LENGTH: always 0, a query with another scope gets FORMERR (RFC 7871 §6). */
   readonly scopePrefix: number
   /** The whole address (4 or 16 bytes), zero beyond the source prefix; a copy. */
   readonly address: Uint8Array
@@ -109,8 +109,10 @@ export interface DnsQuery {
  * answer or authority records, a compressed, over-long or truncated question name, more than
  * one OPT or an OPT not owned by the root, records or options running past their bounds,
  * trailing bytes, a malformed client-subnet option (unknown family, prefix too long, address of
- * the wrong length or with bits set beyond the prefix), a malformed or repeated cookie, or a
- * keepalive option with data. Unknown options are ignored; an EDNS version above 0 is returned
+ * the wrong length, bits set beyond the prefix or a non-zero scope), a malformed or repeated cookie, or a
+ * keepalive option with data. A FORMERR error carries what was read before the fault: the
+ * question's end (when QDCOUNT is not 0 and the first question is well formed) and the OPT
+ * record (when one was read). Unknown options are ignored; an EDNS version above 0 is returned
  * for the caller to answer BADVERS.
  *
  * @example
@@ -158,12 +160,7 @@ export function decodeQuery(packet: Uint8Array): DnsQuery {
       keepalive: false,
     }
   }
-  if (qdcount !== 1) throw formerr(`QDCOUNT is ${qdcount}, a query asks one question`, 4)
-  if (ancount !== 0 || nscount !== 0)
-    throw formerr(
-      `a query carries no answer or authority records (ANCOUNT ${ancount}, NSCOUNT ${nscount})`,
-      6,
-    )
+  if (qdcount === 0) throw formerr('QDCOUNT is 0, a query asks one question', 4)
 
   // The question name: uncompressed, labels of at most 63 bytes, at most 255 bytes in all.
   let at = HEADER_LENGTH
@@ -186,6 +183,16 @@ export function decodeQuery(packet: Uint8Array): DnsQuery {
   const qtype = ((p[nameEnd] as number) << 8) | (p[nameEnd + 1] as number)
   const qclass = ((p[nameEnd + 2] as number) << 8) | (p[nameEnd + 3] as number)
   const questionEnd = nameEnd + 4
+  // The first question read, wrong counts get a FORMERR that echoes it, as gdnsd's does.
+  if (qdcount !== 1)
+    throw new DnsDecodeError(`QDCOUNT is ${qdcount}, a query asks one question`, 1, 4, questionEnd)
+  if (ancount !== 0 || nscount !== 0)
+    throw new DnsDecodeError(
+      `a query carries no answer or authority records (ANCOUNT ${ancount}, NSCOUNT ${nscount})`,
+      1,
+      6,
+      questionEnd,
+    )
   const qname = presentName(p, HEADER_LENGTH, true)
 
   // The additional section: at most one OPT (owned by the root), other records skipped.
@@ -195,60 +202,66 @@ export function decodeQuery(packet: Uint8Array): DnsQuery {
   let nsid = false
   let keepalive = false
   at = questionEnd
-  for (let i = 0; i < arcount; i++) {
-    const owner = at
-    at = skipName(p, at)
-    if (at + 10 > n) throw formerr('additional record runs past the end of the packet', at)
-    const type = ((p[at] as number) << 8) | (p[at + 1] as number)
-    const rdlength = ((p[at + 8] as number) << 8) | (p[at + 9] as number)
-    const rdata = at + 10
-    const end = rdata + rdlength
-    if (end > n) throw formerr(`record data of ${rdlength} bytes runs past the end of the packet`, at + 8)
-    if (type === RRType.OPT) {
-      if (edns !== undefined) throw formerr('more than one OPT record', owner)
-      if (p[owner] !== 0) throw formerr('OPT record not owned by the root', owner)
-      const version = p[at + 5] as number
-      edns = {
-        payloadSize: ((p[at + 2] as number) << 8) | (p[at + 3] as number),
-        version,
-        dnssecOk: ((p[at + 6] as number) & 0x80) !== 0,
-        extendedRcode: p[at + 4] as number,
-        optionsStart: rdata,
-        optionsEnd: end,
-      }
-      // Options: walked (their lengths must add up) whatever the version, read for version 0.
-      let o = rdata
-      while (o < end) {
-        if (o + 4 > end) throw formerr('EDNS option header runs past the OPT record', o)
-        const code = ((p[o] as number) << 8) | (p[o + 1] as number)
-        const length = ((p[o + 2] as number) << 8) | (p[o + 3] as number)
-        const data = o + 4
-        o = data + length
-        if (o > end)
-          throw formerr(`EDNS option ${code} of ${length} bytes runs past the OPT record`, o - length - 2)
-        if (version !== 0) continue
-        if (code === EdnsOption.CLIENT_SUBNET) {
-          if (ecs !== undefined) throw formerr('more than one client-subnet option', data - 4)
-          ecs = clientSubnet(p, data, length)
-        } else if (code === EdnsOption.COOKIE) {
-          if (cookie !== undefined) throw formerr('more than one cookie option', data - 4)
-          if (length !== 8 && (length < 16 || length > 40))
-            throw formerr(`cookie option of ${length} bytes (8, or 16 to 40, allowed)`, data - 2)
-          cookie = {
-            client: p.subarray(data, data + 8),
-            server: length === 8 ? undefined : p.subarray(data + 8, data + length),
+  try {
+    for (let i = 0; i < arcount; i++) {
+      const owner = at
+      at = skipName(p, at)
+      if (at + 10 > n) throw formerr('additional record runs past the end of the packet', at)
+      const type = ((p[at] as number) << 8) | (p[at + 1] as number)
+      const rdlength = ((p[at + 8] as number) << 8) | (p[at + 9] as number)
+      const rdata = at + 10
+      const end = rdata + rdlength
+      if (end > n) throw formerr(`record data of ${rdlength} bytes runs past the end of the packet`, at + 8)
+      if (type === RRType.OPT) {
+        if (edns !== undefined) throw formerr('more than one OPT record', owner)
+        if (p[owner] !== 0) throw formerr('OPT record not owned by the root', owner)
+        const version = p[at + 5] as number
+        edns = {
+          payloadSize: ((p[at + 2] as number) << 8) | (p[at + 3] as number),
+          version,
+          dnssecOk: ((p[at + 6] as number) & 0x80) !== 0,
+          extendedRcode: p[at + 4] as number,
+          optionsStart: rdata,
+          optionsEnd: end,
+        }
+        // Options: walked (their lengths must add up) whatever the version, read for version 0.
+        let o = rdata
+        while (o < end) {
+          if (o + 4 > end) throw formerr('EDNS option header runs past the OPT record', o)
+          const code = ((p[o] as number) << 8) | (p[o + 1] as number)
+          const length = ((p[o + 2] as number) << 8) | (p[o + 3] as number)
+          const data = o + 4
+          o = data + length
+          if (o > end)
+            throw formerr(`EDNS option ${code} of ${length} bytes runs past the OPT record`, o - length - 2)
+          if (version !== 0) continue
+          if (code === EdnsOption.CLIENT_SUBNET) {
+            if (ecs !== undefined) throw formerr('more than one client-subnet option', data - 4)
+            ecs = clientSubnet(p, data, length)
+          } else if (code === EdnsOption.COOKIE) {
+            if (cookie !== undefined) throw formerr('more than one cookie option', data - 4)
+            if (length !== 8 && (length < 16 || length > 40))
+              throw formerr(`cookie option of ${length} bytes (8, or 16 to 40, allowed)`, data - 2)
+            cookie = {
+              client: p.subarray(data, data + 8),
+              server: length === 8 ? undefined : p.subarray(data + 8, data + length),
+            }
+          } else if (code === EdnsOption.NSID) {
+            nsid = true
+          } else if (code === EdnsOption.TCP_KEEPALIVE) {
+            if (length !== 0) throw formerr('edns-tcp-keepalive option with data in a query', data - 2)
+            keepalive = true
           }
-        } else if (code === EdnsOption.NSID) {
-          nsid = true
-        } else if (code === EdnsOption.TCP_KEEPALIVE) {
-          if (length !== 0) throw formerr('edns-tcp-keepalive option with data in a query', data - 2)
-          keepalive = true
         }
       }
+      at = end
     }
-    at = end
+    if (at !== n) throw formerr(`${n - at} byte${n - at === 1 ? '' : 's'} after the last record`, at)
+  } catch (error) {
+    // only formerr() throws in here: say what was read, for the reply to echo
+    const e = error as DnsDecodeError
+    throw new DnsDecodeError(e.message, 1, e.offset, questionEnd, edns)
   }
-  if (at !== n) throw formerr(`${n - at} byte${n - at === 1 ? '' : 's'} after the last record`, at)
   return {
     packet,
     id,
@@ -329,6 +342,9 @@ function clientSubnet(p: Uint8Array, data: number, length: number): ClientSubnet
   if (bits === 0) throw formerr(`client-subnet family ${family} (1 or 2 allowed)`, data)
   if (sourcePrefix > bits)
     throw formerr(`client-subnet source prefix /${sourcePrefix} is longer than ${bits}`, data + 2)
+  // RFC 7871 §6: SCOPE PREFIX-LENGTH MUST be 0 in a query
+  if (scopePrefix !== 0)
+    throw formerr(`client-subnet scope /${scopePrefix} in a query (0 required)`, data + 3)
   const bytes = (sourcePrefix + 7) >> 3
   if (length !== 4 + bytes)
     throw formerr(

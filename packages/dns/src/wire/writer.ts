@@ -15,6 +15,7 @@
  */
 import { invalidArgument } from '@shoal/core'
 import { DEFAULT_UDP_PAYLOAD, EdnsOption, MIN_UDP_PAYLOAD, RRClass, RRType, Section } from './constants.js'
+import type { DnsDecodeError } from './errors.js'
 import { MAX_LABEL_LENGTH, MAX_NAME_LENGTH } from './name.js'
 import { type DnsQuery, HEADER_LENGTH } from './query.js'
 
@@ -304,17 +305,27 @@ export class ResponseWriter {
   }
 
   /**
-   * A header-only reply with `rcode` to a packet that could not be decoded (a `DnsDecodeError`
-   * whose `rcode` is set): ID, opcode, RD and CD copied, every count 0. A view of the writer's
+   * The reply with `rcode` to a packet that could not be decoded (a `DnsDecodeError` whose
+   * `rcode` is set): ID, opcode, RD and CD copied; the question echoed when `read` says one was
+   * read (`questionEnd` past 12), and an OPT record (version 0, the DO bit copied, no options)
+   * when it says an OPT was (RFC 6891 §6.1.1); else a bare header. A view of the writer's
    * buffer, valid until the next `begin` or `error`. Throws `ERR_INVALID_ARGUMENT` for a packet
    * shorter than a header or with QR set: those get no reply.
    *
+   * @param read - what the decoder read before the fault: the `DnsDecodeError` itself
+   * @param opt - the OPT record's payload size (default 1232); its other fields are not used
+   *
    * @example
    * ```ts
-   * const reply = writer.error(packet, Rcode.FORMERR)
+   * const reply = writer.error(packet, Rcode.FORMERR, decodeError)
    * ```
    */
-  error(packet: Uint8Array, rcode: number): Uint8Array {
+  error(
+    packet: Uint8Array,
+    rcode: number,
+    read?: Pick<DnsDecodeError, 'questionEnd' | 'edns'>,
+    opt: ReplyOpt = NO_OPT,
+  ): Uint8Array {
     if (packet.length < HEADER_LENGTH || ((packet[2] as number) & 0x80) !== 0)
       throw invalidArgument('no reply is due to a packet shorter than a header or with QR set')
     const buf = this.#buf
@@ -324,7 +335,31 @@ export class ResponseWriter {
     buf[3] = ((packet[3] as number) & 0x10) | (rcode & 0xf) // CD kept
     buf.fill(0, 4, HEADER_LENGTH)
     this.#query = undefined
-    return buf.subarray(0, HEADER_LENGTH)
+    let pos = HEADER_LENGTH
+    const end = read?.questionEnd ?? HEADER_LENGTH
+    // a question is at most a 255-byte name, type and class: the reply stays under 512 bytes
+    if (end > HEADER_LENGTH && end <= packet.length && end <= HEADER_LENGTH + MAX_NAME_LENGTH + 4) {
+      for (let i = HEADER_LENGTH; i < end; i++) buf[pos++] = packet[i] as number
+      buf[5] = 1
+    }
+    const edns = read?.edns
+    if (edns !== undefined) {
+      const payload = opt.payloadSize ?? DEFAULT_UDP_PAYLOAD
+      buf[pos] = 0 // the root
+      buf[pos + 1] = 0
+      buf[pos + 2] = RRType.OPT
+      buf[pos + 3] = payload >> 8
+      buf[pos + 4] = payload & 0xff
+      buf[pos + 5] = (rcode >> 4) & 0xff
+      buf[pos + 6] = 0 // version
+      buf[pos + 7] = edns.dnssecOk ? 0x80 : 0
+      buf[pos + 8] = 0
+      buf[pos + 9] = 0 // no options
+      buf[pos + 10] = 0
+      pos += 11
+      buf[11] = 1
+    }
+    return buf.subarray(0, pos)
   }
 
   #undo(start: number, tableMark: number): false {

@@ -182,30 +182,6 @@ const PROBE_DIFFERENCES: readonly { readonly probes: readonly string[]; readonly
     probes: ['ECS IPv6 /48 → the v6 default, with its scope'],
     reason: 'scope 0 for an IPv6 client of an IPv4-only map (see "IPv6 clients of an IPv4-only map")',
   },
-  {
-    probes: ['ECS with a non-zero scope in the query → FORMERR'],
-    reason:
-      "NOT deliberate (to fix, suggested): RFC 7871 §6 says a query's SCOPE PREFIX-LENGTH MUST be 0; gdnsd " +
-      'answers FORMERR, ours ignores the scope and answers',
-  },
-  {
-    probes: [
-      'ECS address bits beyond the source prefix → FORMERR',
-      'ECS address longer than the prefix needs → FORMERR',
-      'ECS address shorter than the prefix needs → FORMERR',
-      'ECS source prefix 33 for IPv4 → FORMERR',
-      'ECS unknown family → FORMERR',
-      'ECS option cut short → FORMERR',
-      'two OPT records → FORMERR',
-      'cookie of 5 bytes → FORMERR',
-      'QDCOUNT=2 → FORMERR',
-      'ANCOUNT=1 in a query → FORMERR',
-      'NSCOUNT=1 in a query → FORMERR',
-    ],
-    reason:
-      'NOT deliberate (to fix): ours answers FORMERR with a bare header, where gdnsd echoes the question ' +
-      'it could read and, when the query had a readable OPT record, an OPT (RFC 6891 §6.1.1)',
-  },
 ]
 
 let gdnsd: Gdnsd | undefined

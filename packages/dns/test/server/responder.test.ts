@@ -30,8 +30,17 @@ describe('Responder: the probe table (research §5, gdnsd column)', () => {
     expect(r.counters.values.dropped).toBe(4)
   })
 
-  it('answers QDCOUNT=2 with FORMERR', () => {
-    expect(decode(r.answer(query({ name: 'www.example.com', qdcount: 2 }), UDP)).rcodeNumber).toBe(FORMERR)
+  it('answers QDCOUNT=2 with FORMERR, echoing the first question but no OPT, as gdnsd does', () => {
+    const reply = decode(r.answer(query({ name: 'WWW.example.com', qdcount: 2, edns: {} }), UDP))
+    expect(reply.rcodeNumber).toBe(FORMERR)
+    expect(reply.questions).toEqual([{ name: 'WWW.example.com', type: 'A', class: 'IN' }])
+    expect(reply.opt).toBeUndefined()
+  })
+
+  it('answers FORMERR with a bare header when the question cannot be read', () => {
+    const reply = decode(r.answer(query({ name: 'www.example.com', qdcount: 0, edns: {} }), UDP))
+    expect(reply.rcodeNumber).toBe(FORMERR)
+    expect(reply.raw).toHaveLength(12)
   })
 
   it('answers opcode NOTIFY and opcode 15 with NOTIMP, echoing the question and the OPT as gdnsd does', () => {
@@ -61,6 +70,10 @@ describe('Responder: the probe table (research §5, gdnsd column)', () => {
   it('answers two OPT records with FORMERR', () => {
     const reply = decode(r.answer(query({ name: 'www.example.com', edns: [{}, {}] }), UDP))
     expect(reply.rcodeNumber).toBe(FORMERR)
+    // one OPT back (RFC 6891 §6.1.1), with the question
+    expect(reply.questions).toEqual([{ name: 'www.example.com', type: 'A', class: 'IN' }])
+    expect(reply.opt).toEqual({ payload: 1232, extendedRcode: 0, options: [] })
+    expect(reply.raw[11]).toBe(1)
   })
 
   it('answers EDNS version 1 with BADVERS and an OPT record of version 0', () => {
@@ -87,9 +100,19 @@ describe('Responder: the probe table (research §5, gdnsd column)', () => {
 
   it('answers an ECS option with address bits beyond its source prefix with FORMERR', () => {
     const bad = { code: 8, data: Uint8Array.of(0, 1, 20, 0, 198, 51, 100) } // 198.51.100/20: bits set past /20
-    expect(
-      decode(r.answer(query({ name: 'www.example.com', edns: { options: [bad] } }), UDP)).rcodeNumber,
-    ).toBe(FORMERR)
+    const reply = decode(r.answer(query({ name: 'www.example.com', edns: { options: [bad] } }), UDP))
+    expect(reply.rcodeNumber).toBe(FORMERR)
+    // the question and an OPT without the option that was at fault, as gdnsd does
+    expect(reply.questions).toHaveLength(1)
+    expect(reply.opt).toEqual({ payload: 1232, extendedRcode: 0, options: [] })
+  })
+
+  it('answers an ECS option with a non-zero scope with FORMERR (RFC 7871 §6)', () => {
+    const scoped = ecsOption('198.51.100.0', 24, 16)
+    const reply = decode(r.answer(query({ name: 'www.example.com', edns: { options: [scoped] } }), UDP))
+    expect(reply.rcodeNumber).toBe(FORMERR)
+    expect(reply.questions).toHaveLength(1)
+    expect(reply.opt?.options).toEqual([])
   })
 
   it('answers ANY with one synthetic HINFO (RFC 8482)', () => {
@@ -301,6 +324,8 @@ describe('Responder: cookies', () => {
       ),
     )
     expect(reply.rcodeNumber).toBe(FORMERR)
+    expect(reply.questions).toHaveLength(1)
+    expect(reply.opt?.options).toEqual([])
   })
 
   it('answers BADCOOKIE with a fresh cookie to an invalid server cookie over UDP when told to, never over TCP', () => {

@@ -10,6 +10,7 @@ import { runInNewContext } from 'node:vm'
 import { isShoalError } from '@shoal/core'
 import { describe, expect, it } from 'vitest'
 import {
+  type DnsDecodeError,
   decodeMessage,
   decodeQuery,
   encodeA,
@@ -157,9 +158,20 @@ function checkQuery(packet: Uint8Array, writer: ResponseWriter, slowest: Slowest
     const dropped = packet.length < 12 || ((packet[2] as number) & 0x80) !== 0
     if (dropped ? rcode !== undefined : rcode !== 1) throw new Error(`rcode ${rcode} for ${toHex(packet)}`)
     if (rcode === 1) {
-      const reply = writer.error(packet, rcode)
+      const read = error as DnsDecodeError
+      if (read.questionEnd < 12 || read.questionEnd > packet.length)
+        throw new Error(`questionEnd ${read.questionEnd} for ${toHex(packet)}`)
+      const reply = writer.error(packet, rcode, read)
       if (reply[0] !== packet[0] || reply[1] !== packet[1] || ((reply[3] as number) & 0xf) !== 1)
         throw new Error(`FORMERR reply ${toHex(reply)} to ${toHex(packet)}`)
+      // the echoed question and OPT make a well-formed message
+      const m = decodeMessage(reply)
+      if (
+        m.questions.length !== (read.questionEnd > 12 ? 1 : 0) ||
+        (m.edns !== undefined) !== (read.edns !== undefined) ||
+        toHex(reply.subarray(12, read.questionEnd)) !== toHex(packet.subarray(12, read.questionEnd))
+      )
+        throw new Error(`FORMERR reply ${toHex(reply)} does not echo what was read of ${toHex(packet)}`)
     }
     return
   }

@@ -223,6 +223,10 @@ describe('decodeQuery: what gets FORMERR', () => {
     ],
     ['ECS address too short for its prefix', `${header(1)} ${QUESTION} ${opt('0008 0006 0001 18 00 c000')}`],
     ['ECS bits set beyond the prefix', `${header(1)} ${QUESTION} ${opt('0008 0007 0001 17 00 c00003')}`],
+    [
+      'ECS with a non-zero scope (RFC 7871 §6)',
+      `${header(1)} ${QUESTION} ${opt('0008 0007 0001 18 10 c00002')}`,
+    ],
     ['ECS shorter than its fixed fields', `${header(1)} ${QUESTION} ${opt('0008 0003 0001 00')}`],
     ['two ECS options', `${header(1)} ${QUESTION} ${opt('0008 0004 0001 00 00 0008 0004 0001 00 00')}`],
     ['a 7-byte cookie', `${header(1)} ${QUESTION} ${opt('000a 0007 01020304050607')}`],
@@ -238,6 +242,55 @@ describe('decodeQuery: what gets FORMERR', () => {
     expect(err.rcode).toBe(1)
     expect(err.offset).toBeGreaterThanOrEqual(0)
     expect(err.message.length).toBeGreaterThan(10)
+  })
+})
+
+describe('decodeQuery: what a FORMERR says was read, for the reply to echo', () => {
+  const read = (text: string) => {
+    const err = decodeError(() => decodeQuery(hex(text)))
+    expect(err.rcode).toBe(1)
+    const edns =
+      err.edns === undefined ? undefined : { payloadSize: err.edns.payloadSize, dnssecOk: err.edns.dnssecOk }
+    return { questionEnd: err.questionEnd, edns }
+  }
+  const EDNS_DO = { payloadSize: 0x1000, dnssecOk: true }
+
+  it('nothing when the question could not be read', () => {
+    expect(read('1234 0100 0000 0000 0000 0000')).toEqual({ questionEnd: 12, edns: undefined })
+    expect(read('1234 0100 0002 0000 0000 0000 03 7777')).toEqual({ questionEnd: 12, edns: undefined })
+    expect(read('1234 0100 0001 0000 0000 0000 c00c 0001 0001')).toEqual({ questionEnd: 12, edns: undefined })
+  })
+
+  it('the first question, and no OPT, when QDCOUNT, ANCOUNT or NSCOUNT is wrong (as gdnsd)', () => {
+    for (const counts of ['0002 0000 0000 0001', '0001 0001 0000 0001', '0001 0000 0001 0001'])
+      expect(read(`1234 0100 ${counts} ${QUESTION} ${opt('')}`), counts).toEqual({
+        questionEnd: 33,
+        edns: undefined,
+      })
+  })
+
+  it('the question and the OPT record when a fault follows the OPT header', () => {
+    const ttlDo = '00 00 8000'
+    expect(read(`${header(1)} ${QUESTION} ${opt('0008 0007 0001 17 00 c00003', ttlDo)}`)).toEqual({
+      questionEnd: 33,
+      edns: EDNS_DO,
+    })
+    expect(read(`${header(1)} ${QUESTION} ${opt('000a 0005 0102030405', ttlDo)}`)).toMatchObject({
+      edns: EDNS_DO,
+    })
+    expect(read(`${header(2)} ${QUESTION} ${opt('', ttlDo)} ${opt('')}`)).toMatchObject({ edns: EDNS_DO })
+    expect(read(`${header(1)} ${QUESTION} ${opt('', ttlDo)} 00`)).toMatchObject({ edns: EDNS_DO })
+  })
+
+  it('the question but no OPT when the OPT itself is unreadable', () => {
+    expect(read(`${header(1)} ${QUESTION} 01 61 00 0029 1000 00000000 0000`)).toEqual({
+      questionEnd: 33,
+      edns: undefined,
+    })
+    expect(read(`${header(1)} ${QUESTION} 00 0029 1000 00000000 0010 0003 0000`)).toEqual({
+      questionEnd: 33,
+      edns: undefined,
+    })
   })
 })
 

@@ -129,6 +129,26 @@ describe('ResponseWriter: golden replies', () => {
     expect(() => w.error(hex('abcd'), Rcode.FORMERR)).toThrow(/no reply is due/)
   })
 
+  it('FORMERR echoes the question and an OPT record (no options, DO copied) as far as they were read', () => {
+    const w = new ResponseWriter()
+    const packet = hex(`1234 0110 0002 0000 0000 0000 ${QUESTION} ${QUESTION}`)
+    expect(toHex(w.error(packet, Rcode.FORMERR, { questionEnd: 33, edns: undefined }))).toBe(
+      toHex(hex(`1234 8111 0001 0000 0000 0000 ${QUESTION}`)),
+    )
+    const edns = { payloadSize: 4096, dnssecOk: true }
+    expect(toHex(w.error(packet, Rcode.FORMERR, { questionEnd: 33, edns }, { payloadSize: 1232 }))).toBe(
+      toHex(hex(`1234 8111 0001 0000 0000 0001 ${QUESTION} 00 0029 04d0 00 00 8000 0000`)),
+    )
+    // an OPT without a question (never produced by decodeQuery, but well-formed all the same)
+    expect(
+      toHex(w.error(packet, Rcode.FORMERR, { questionEnd: 12, edns: { payloadSize: 512, dnssecOk: false } })),
+    ).toBe(toHex(hex('1234 8111 0000 0000 0000 0001 00 0029 04d0 00 00 0000 0000')))
+    // a question end past the packet is not trusted
+    expect(toHex(w.error(packet.subarray(0, 20), Rcode.FORMERR, { questionEnd: 33, edns: undefined }))).toBe(
+      '123481110000000000000000',
+    )
+  })
+
   it('NOTIMP to another opcode: no question', () => {
     const w = new ResponseWriter()
     w.begin(decodeQuery(hex('1234 2000 0001 0000 0000 0000 00 0006 0001')), 512)
