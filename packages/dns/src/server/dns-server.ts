@@ -63,6 +63,9 @@ export interface BoundAddress {
   readonly port: number
 }
 
+/** Fresh UDP ports tried for a port-0 address whose TCP twin is taken. */
+const PORT_ATTEMPTS = 8
+
 /**
  * The authoritative DNS server: UDP and TCP listeners on every configured address (IPv4 and
  * IPv6), one {@link Responder} over the compiled zones and pools, and the `/metrics` and
@@ -441,29 +444,41 @@ export class DnsServer implements Startable {
     const handler = (): Responder => this.#responder as Responder
     const limits = () => (this.#config as DnsConfig).tcp
     for (const listen of config.listen) {
-      const udp = new UdpListener({
-        ...listen,
-        recvBufferSize: config.udp.recvBufferSize,
-        sendBufferSize: config.udp.sendBufferSize,
-        handler,
-        counters: this.counters,
-        logger: this.#logger,
-      })
-      this.#udp.push(udp)
-      await udp.start()
-      // port 0: TCP takes the port UDP got, so one address serves both
-      const port = listen.port === 0 ? (udp.address?.port ?? 0) : listen.port
-      const tcp = new TcpListener({
-        ...listen,
-        port,
-        handler,
-        limits,
-        table: this.#tcpTable,
-        counters: this.counters,
-        logger: this.#logger,
-      })
-      this.#tcp.push(tcp)
-      await tcp.start()
+      // port 0: TCP takes the port UDP got, so one address serves both; another process may hold
+      // that TCP port already, so a few fresh UDP ports are tried before giving up
+      for (let attempt = 1; ; attempt++) {
+        const udp = new UdpListener({
+          ...listen,
+          recvBufferSize: config.udp.recvBufferSize,
+          sendBufferSize: config.udp.sendBufferSize,
+          handler,
+          counters: this.counters,
+          logger: this.#logger,
+        })
+        this.#udp.push(udp)
+        await udp.start()
+        const port = listen.port === 0 ? (udp.address?.port ?? 0) : listen.port
+        const tcp = new TcpListener({
+          ...listen,
+          port,
+          handler,
+          limits,
+          table: this.#tcpTable,
+          counters: this.counters,
+          logger: this.#logger,
+        })
+        try {
+          await tcp.start()
+        } catch (error) {
+          const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+          if (listen.port !== 0 || !taken || attempt >= PORT_ATTEMPTS) throw error
+          this.#udp.pop()
+          await udp.stop()
+          continue
+        }
+        this.#tcp.push(tcp)
+        break
+      }
     }
     if (config.http !== undefined && this.#options.http !== false) {
       this.#http = new HttpEndpoint({
