@@ -53,7 +53,11 @@ export type NodeEffect<E = unknown> =
  * ```
  */
 export interface ProtocolCore<A = unknown, E = unknown> {
-  /** Takes one input at virtual or real time `now` (ms) and returns the effects, in order. */
+  /**
+   * Takes one input at virtual or real time `now` (ms) and returns the effects, in order. The
+   * driver carries the effects out before it calls `step` again, so a core may reuse the array
+   * (and the effect objects) it returns.
+   */
   step(now: number, input: NodeInput<A>): readonly NodeEffect<E>[]
 }
 
