@@ -1,4 +1,4 @@
-import { createRandom, invalidArgument, type Random } from '@shoal/core'
+import { createRandom, invalidArgument, type Random, ShoalError } from '@shoal/core'
 import { EventQueue } from './event-queue.js'
 import { type LinkOptions, sampleDelay } from './link.js'
 import type { NodeEffect, NodeFactory, NodeInput, ProtocolCore } from './node.js'
@@ -19,6 +19,16 @@ export interface SimulationOptions {
   readonly trace?: TraceMode
   /** Settings of every directed link unless {@link Simulation.setLink} overrides them. */
   readonly link?: LinkOptions
+  /**
+   * Datagrams a paused node holds until it resumes (its socket receive buffer); more are dropped
+   * as `overflow`. Default 10,000.
+   */
+  readonly receiveBuffer?: number
+  /**
+   * Most events one {@link Simulation.run} may process before it throws `ERR_SIMULATION_LIMIT`
+   * (a core that sets a timer at `now` forever would otherwise never return). Default 100 million.
+   */
+  readonly maxEventsPerRun?: number
 }
 
 /**
@@ -46,7 +56,7 @@ export interface EmittedEvent<E = unknown> {
  *
  * @example
  * ```ts
- * const c: NetworkCounters = { sent: 2, delivered: 1, duplicated: 0, timers: 0, dropped: { loss: 1, partition: 0, down: 0, queue: 0, crashed: 0, unknown: 0 } }
+ * const c: NetworkCounters = { sent: 2, delivered: 1, duplicated: 0, timers: 0, dropped: { loss: 1, partition: 0, down: 0, queue: 0, crashed: 0, overflow: 0, unknown: 0 } }
  * ```
  */
 export interface NetworkCounters {
@@ -90,6 +100,8 @@ interface SimNode<A, E> {
   incarnation: number
   readonly timers: Map<string, number>
   pending: NodeInput<A>[]
+  /** Datagrams among `pending`. */
+  pendingDatagrams: number
   readonly links: Map<string, LinkState>
 }
 
@@ -166,7 +178,7 @@ export class Simulation<A = unknown, E = unknown> {
     delivered: 0,
     duplicated: 0,
     timers: 0,
-    dropped: { loss: 0, partition: 0, down: 0, queue: 0, crashed: 0, unknown: 0 },
+    dropped: { loss: 0, partition: 0, down: 0, queue: 0, crashed: 0, overflow: 0, unknown: 0 },
   }
   /** Every event the cores emitted, in order. */
   readonly history: EmittedEvent<E>[] = []
@@ -179,6 +191,8 @@ export class Simulation<A = unknown, E = unknown> {
   readonly #tracing: boolean
   readonly #overrides = new Map<string, LinkOptions>()
   readonly #groups = new Map<string, number>()
+  readonly #receiveBuffer: number
+  readonly #maxEvents: number
   #defaults: LinkOptions
   #linkVersion = 0
   #timerToken = 0
@@ -196,6 +210,12 @@ export class Simulation<A = unknown, E = unknown> {
     this.#trace = new TraceRecorder(options.trace ?? 'full')
     this.#tracing = this.#trace.mode !== 'off'
     this.#defaults = options.link ?? {}
+    this.#receiveBuffer = options.receiveBuffer ?? 10_000
+    this.#maxEvents = options.maxEventsPerRun ?? 100_000_000
+    if (!(this.#receiveBuffer >= 0))
+      throw invalidArgument(`receiveBuffer must be ≥ 0, got ${options.receiveBuffer}`)
+    if (!(this.#maxEvents > 0))
+      throw invalidArgument(`maxEventsPerRun must be positive, got ${options.maxEventsPerRun}`)
     checkLink(this.#defaults)
   }
 
@@ -242,6 +262,7 @@ export class Simulation<A = unknown, E = unknown> {
       incarnation: 0,
       timers: new Map(),
       pending: [],
+      pendingDatagrams: 0,
       links: new Map(),
     }
     this.#nodes.set(name, node)
@@ -251,7 +272,7 @@ export class Simulation<A = unknown, E = unknown> {
   /** Gives a node's core an application call now (queued if paused, dropped if crashed). */
   call(name: string, call: A): void {
     const node = this.#get(name)
-    if (this.#tracing) this.#record({ time: this.#now, kind: 'app', node: name })
+    if (this.#tracing) this.#trace.add(this.#now, 'app', name)
     this.#dispatch(node, { type: 'app', call })
   }
 
@@ -292,13 +313,7 @@ export class Simulation<A = unknown, E = unknown> {
         const data = event.data as Uint8Array
         this.counters.delivered++
         if (this.#tracing) {
-          this.#record({
-            time: this.#now,
-            kind: 'deliver',
-            node: node.name,
-            peer: event.from,
-            detail: `${data.length}`,
-          })
+          this.#trace.add(this.#now, 'deliver', node.name, event.from, `${data.length}`)
         }
         this.#dispatch(node, { type: 'datagram', from: event.from, data })
       }
@@ -306,7 +321,7 @@ export class Simulation<A = unknown, E = unknown> {
       if (node.up && node.timers.get(event.id) === event.token) {
         node.timers.delete(event.id)
         this.counters.timers++
-        if (this.#tracing) this.#record({ time: this.#now, kind: 'timer', node: node.name, detail: event.id })
+        if (this.#tracing) this.#trace.add(this.#now, 'timer', node.name, undefined, event.id)
         this.#dispatch(node, { type: 'timer', id: event.id })
       }
     } else if (event.action !== undefined) {
@@ -315,20 +330,33 @@ export class Simulation<A = unknown, E = unknown> {
     return true
   }
 
-  /** Processes every event up to and including virtual time `until`, then sets the clock to it. */
-  run(options: { readonly until: number }): void {
+  /**
+   * Processes every event up to and including virtual time `until`, then sets the clock to it.
+   * Returns the number of events processed.
+   */
+  run(options: { readonly until: number }): number {
     const queue = this.#queue
+    const limit = this.#maxEvents
+    let count = 0
     for (;;) {
       const next = queue.peek()
       if (next === undefined || next.time > options.until) break
+      if (count === limit) {
+        throw new ShoalError(
+          'ERR_SIMULATION_LIMIT',
+          `run processed ${limit} events and stopped at ${this.#now} ms (a core re-arming a timer at now?)`,
+        )
+      }
       this.step()
+      count++
     }
     if (options.until > this.#now) this.#now = options.until
+    return count
   }
 
-  /** Runs for `ms` of virtual time from now. */
-  runFor(ms: number): void {
-    this.run({ until: this.#now + ms })
+  /** Runs for `ms` of virtual time from now; returns the number of events processed. */
+  runFor(ms: number): number {
+    return this.run({ until: this.#now + ms })
   }
 
   /** Sets the default settings of every directed link (merged over the previous defaults). */
@@ -399,9 +427,13 @@ export class Simulation<A = unknown, E = unknown> {
     this.#fault(name, 'resume')
     const queued = node.pending
     node.pending = []
+    node.pendingDatagrams = 0
     for (let i = 0; i < queued.length; i++) {
       if (node.paused || !node.up) {
-        if (node.up) node.pending.push(...queued.slice(i))
+        if (node.up) {
+          node.pending.push(...queued.slice(i))
+          node.pendingDatagrams = node.pending.filter((input) => input.type === 'datagram').length
+        }
         break
       }
       this.#dispatch(node, queued[i] as NodeInput<A>)
@@ -417,6 +449,7 @@ export class Simulation<A = unknown, E = unknown> {
     node.core = undefined
     node.timers.clear()
     node.pending = []
+    node.pendingDatagrams = 0
     this.#fault(name, 'crash')
   }
 
@@ -443,22 +476,17 @@ export class Simulation<A = unknown, E = unknown> {
       incarnation: node.incarnation,
     })
     node.up = true
-    if (this.#tracing)
-      this.#record({ time: this.#now, kind: 'start', node: node.name, detail: `${node.incarnation}` })
+    if (this.#tracing) this.#trace.add(this.#now, 'start', node.name, undefined, `${node.incarnation}`)
     this.#dispatch(node, { type: 'start' })
   }
 
-  #record(entry: TraceEntry): void {
-    this.#trace.record(entry)
-  }
-
   #fault(node: string, detail: string): void {
-    if (this.#tracing) this.#record({ time: this.#now, kind: 'fault', node, detail })
+    if (this.#tracing) this.#trace.add(this.#now, 'fault', node, undefined, detail)
   }
 
   #drop(from: string, to: string, reason: DropReason): void {
     this.counters.dropped[reason]++
-    if (this.#tracing) this.#record({ time: this.#now, kind: 'drop', node: to, peer: from, detail: reason })
+    if (this.#tracing) this.#trace.add(this.#now, 'drop', to, from, reason)
   }
 
   #dispatch(node: SimNode<A, E>, input: NodeInput<A>): void {
@@ -467,6 +495,13 @@ export class Simulation<A = unknown, E = unknown> {
       return
     }
     if (node.paused) {
+      if (input.type === 'datagram') {
+        if (node.pendingDatagrams >= this.#receiveBuffer) {
+          this.#drop(input.from, node.name, 'overflow')
+          return
+        }
+        node.pendingDatagrams++
+      }
       node.pending.push(input)
       return
     }
@@ -505,8 +540,7 @@ export class Simulation<A = unknown, E = unknown> {
           incarnation: node.incarnation,
           event: effect.event,
         })
-        if (this.#tracing)
-          this.#record({ time: this.#now, kind: 'emit', node: node.name, detail: describe(effect.event) })
+        if (this.#tracing) this.#trace.add(this.#now, 'emit', node.name, undefined, describe(effect.event))
         return
     }
   }
@@ -568,7 +602,7 @@ export class Simulation<A = unknown, E = unknown> {
     this.#enqueue(from.name, target, data, base + sampleDelay(link.delay, random))
     if (link.duplicate > 0 && random.next() < link.duplicate) {
       this.counters.duplicated++
-      if (this.#tracing) this.#record({ time: this.#now, kind: 'duplicate', node: to, peer: from.name })
+      if (this.#tracing) this.#trace.add(this.#now, 'duplicate', to, from.name)
       this.#enqueue(from.name, target, data, base + sampleDelay(link.delay, random))
     }
   }

@@ -1,12 +1,13 @@
 /**
- * Why the simulated network dropped a datagram.
+ * Why the simulated network dropped a datagram: `overflow` is a paused node's full receive
+ * buffer ({@link SimulationOptions.receiveBuffer}).
  *
  * @example
  * ```ts
  * const reason: DropReason = 'loss'
  * ```
  */
-export type DropReason = 'loss' | 'partition' | 'down' | 'queue' | 'crashed' | 'unknown'
+export type DropReason = 'loss' | 'partition' | 'down' | 'queue' | 'crashed' | 'overflow' | 'unknown'
 
 /**
  * One line of a simulation's trace: every delivery, drop, timer, fault and emitted event, with
@@ -41,6 +42,9 @@ export interface TraceEntry {
  */
 export type TraceMode = 'full' | 'hash' | 'off'
 
+const FLOAT = new Float64Array(1)
+const WORDS = new Uint32Array(FLOAT.buffer)
+
 /**
  * Records trace entries and folds them into a 64-bit FNV-1a hash (two 32-bit lanes), so two
  * runs can be compared by one string.
@@ -71,18 +75,38 @@ export class TraceRecorder {
 
   /** Adds an entry (ignored when the mode is `off`). */
   record(entry: TraceEntry): void {
+    this.add(entry.time, entry.kind, entry.node, entry.peer, entry.detail)
+  }
+
+  /**
+   * Adds an entry given as fields: in `hash` mode no entry object is built, so hashing a long
+   * run allocates nothing per entry.
+   */
+  add(time: number, kind: TraceEntry['kind'], node: string, peer?: string, detail?: string): void {
     if (this.mode === 'off') return
-    if (this.mode === 'full') this.#entries.push(entry)
-    const line = `${entry.time}|${entry.kind}|${entry.node}|${entry.peer ?? ''}|${entry.detail ?? ''}\n`
-    let h1 = this.#h1
-    let h2 = this.#h2
-    for (let i = 0; i < line.length; i++) {
-      const c = line.charCodeAt(i)
-      h1 = Math.imul(h1 ^ c, 0x01000193)
-      h2 = Math.imul(h2 ^ c, 0x01000193) ^ (h2 >>> 15)
+    if (this.mode === 'full') {
+      const entry: { -readonly [K in keyof TraceEntry]: TraceEntry[K] } = { time, kind, node }
+      if (peer !== undefined) entry.peer = peer
+      if (detail !== undefined) entry.detail = detail
+      this.#entries.push(entry)
     }
-    this.#h1 = h1
-    this.#h2 = h2
+    FLOAT[0] = time
+    this.#mix(WORDS[0] as number)
+    this.#mix(WORDS[1] as number)
+    this.#text(kind)
+    this.#text(node)
+    this.#text(peer ?? '')
+    this.#text(detail ?? '')
+  }
+
+  #text(text: string): void {
+    for (let i = 0; i < text.length; i++) this.#mix(text.charCodeAt(i))
+    this.#mix(0x1f)
+  }
+
+  #mix(value: number): void {
+    this.#h1 = Math.imul(this.#h1 ^ value, 0x01000193)
+    this.#h2 = Math.imul(this.#h2 ^ value, 0x01000193) ^ (this.#h2 >>> 15)
   }
 
   /** The hash of everything recorded so far, as 16 hex digits. */

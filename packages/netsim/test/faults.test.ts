@@ -116,6 +116,23 @@ describe('faults', () => {
     expect(sim.trace.some((e) => e.kind === 'timer' && e.node === 'b' && e.time === 10)).toBe(true)
   })
 
+  it('bounds what a paused node holds (receive buffer overflow)', () => {
+    const sim = new Simulation<'ping-now', PingEvent>({ seed: 2, receiveBuffer: 3 })
+    sim.add('a', pingPong(['a', 'b']))
+    sim.add('b', pingPong(['a', 'b']))
+    sim.pause('b')
+    sim.runFor(100)
+    expect(sim.counters.dropped.overflow).toBe(6) // 9 pings from a arrive by 100 ms, 3 held
+    sim.resume('b')
+    expect(events(sim, 'b', 'ping')).toHaveLength(3)
+  })
+
+  it('stops a run that never advances time', () => {
+    const sim = new Simulation<never, never>({ seed: 1, maxEventsPerRun: 1000 })
+    sim.add('spin', () => ({ step: (now) => [{ type: 'setTimer', id: 't', at: now }] }))
+    expect(() => sim.runFor(1)).toThrow(/1000 events/)
+  })
+
   it('crash drops datagrams and timers; restart builds a new incarnation', () => {
     const sim = pair()
     sim.runFor(25)
