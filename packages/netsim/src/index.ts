@@ -11,6 +11,7 @@ export {
   type FaultScheduleOptions,
   faultSchedule,
 } from './schedule.js'
+export { simulationClock } from './sim-clock.js'
 export {
   type EmittedEvent,
   type NetworkCounters,
