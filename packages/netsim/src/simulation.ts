@@ -149,6 +149,22 @@ function checkLink(options: LinkOptions): void {
   if (options.queueBytes !== undefined && !(options.queueBytes >= 0)) {
     throw invalidArgument(`queueBytes must be ≥ 0, got ${options.queueBytes}`)
   }
+  const delay = options.delay
+  if (delay !== undefined) {
+    const values =
+      delay.kind === 'constant'
+        ? [delay.ms]
+        : delay.kind === 'uniform'
+          ? [delay.min, delay.max, delay.max - delay.min]
+          : delay.kind === 'exponential'
+            ? [delay.mean, delay.min ?? 0]
+            : [delay.mean, delay.stddev]
+    if (!values.every((v) => Number.isFinite(v) && v >= 0)) {
+      throw invalidArgument(
+        `delay ${JSON.stringify(delay)} needs finite, non-negative values (and max ≥ min)`,
+      )
+    }
+  }
 }
 
 /**
@@ -287,6 +303,7 @@ export class Simulation<A = unknown, E = unknown> {
 
   /** Runs `action` at virtual time `time` (not before now), in the event order. */
   at(time: number, action: () => void): void {
+    if (Number.isNaN(time)) throw invalidArgument('at: time is NaN')
     this.#queue.push({
       time: Math.max(time, this.#now),
       seq: 0,
@@ -515,6 +532,9 @@ export class Simulation<A = unknown, E = unknown> {
         this.#transmit(node, effect.to, effect.data)
         return
       case 'setTimer': {
+        if (Number.isNaN(effect.at)) {
+          throw new ShoalError('ERR_INVALID_EFFECT', `${node.name} set timer ${effect.id} at NaN`)
+        }
         const token = ++this.#timerToken
         node.timers.set(effect.id, token)
         this.#queue.push({

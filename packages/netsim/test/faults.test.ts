@@ -133,6 +133,18 @@ describe('faults', () => {
     expect(() => sim.runFor(1)).toThrow(/1000 events/)
   })
 
+  it('queues application calls of a paused node and ignores those of a crashed one', () => {
+    const sim = pair()
+    sim.pause('a')
+    sim.call('a', 'ping-now')
+    expect(sim.counters.sent).toBe(0)
+    sim.resume('a')
+    expect(sim.counters.sent).toBe(1)
+    sim.crash('a')
+    sim.call('a', 'ping-now')
+    expect(sim.counters.sent).toBe(1)
+  })
+
   it('crash drops datagrams and timers; restart builds a new incarnation', () => {
     const sim = pair()
     sim.runFor(25)
@@ -167,6 +179,14 @@ describe('faults', () => {
 
   it('rejects bad settings at once', () => {
     expect(() => new Simulation({ seed: 1, link: { loss: 2 } })).toThrow(/probability/)
+    expect(() => new Simulation({ seed: 1, link: { delay: { kind: 'uniform', min: 5, max: 1 } } })).toThrow(
+      /delay/,
+    )
+    expect(() => new Simulation({ seed: 1, link: { delay: { kind: 'constant', ms: -1 } } })).toThrow(/delay/)
+    const broken = new Simulation<never, never>({ seed: 1 })
+    expect(() =>
+      broken.add('x', () => ({ step: () => [{ type: 'setTimer', id: 't', at: Number.NaN }] })),
+    ).toThrow(/NaN/)
     const sim = pair()
     expect(() => sim.crash('zz')).toThrow(/no node/)
     expect(() => sim.add('a', pingPong([]))).toThrow(/already exists/)
