@@ -102,6 +102,8 @@ interface SimNode<A, E> {
   pending: NodeInput<A>[]
   /** Datagrams among `pending`. */
   pendingDatagrams: number
+  /** Bumped at every pause, so a timed resume only ends the pause it belongs to. */
+  pauses: number
   readonly links: Map<string, LinkState>
 }
 
@@ -279,6 +281,7 @@ export class Simulation<A = unknown, E = unknown> {
       timers: new Map(),
       pending: [],
       pendingDatagrams: 0,
+      pauses: 0,
       links: new Map(),
     }
     this.#nodes.set(name, node)
@@ -421,17 +424,18 @@ export class Simulation<A = unknown, E = unknown> {
 
   /**
    * Pauses a node: its inputs (datagrams, timers, calls) queue until it resumes, as in a GC or
-   * event-loop stall. With `durationMs` it resumes by itself.
+   * event-loop stall. With `durationMs` it resumes by itself; pausing a paused node again
+   * replaces the earlier pause's end. Crashing a node ends its pause.
    */
   pause(name: string, durationMs?: number): void {
     const node = this.#get(name)
     if (!node.up) return
     node.paused = true
+    const pause = ++node.pauses
     this.#fault(name, durationMs === undefined ? 'pause' : `pause ${durationMs}`)
     if (durationMs !== undefined) {
-      const incarnation = node.incarnation
       this.at(this.#now + durationMs, () => {
-        if (node.incarnation === incarnation) this.resume(name)
+        if (node.pauses === pause) this.resume(name)
       })
     }
   }
@@ -461,6 +465,7 @@ export class Simulation<A = unknown, E = unknown> {
   crash(name: string): void {
     const node = this.#get(name)
     if (!node.up) return
+    node.pauses++
     node.up = false
     node.paused = false
     node.core = undefined

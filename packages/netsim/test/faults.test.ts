@@ -116,6 +116,17 @@ describe('faults', () => {
     expect(sim.trace.some((e) => e.kind === 'timer' && e.node === 'b' && e.time === 10)).toBe(true)
   })
 
+  it('a second pause replaces the end of the first', () => {
+    const sim = pair()
+    sim.pause('b', 10)
+    sim.runFor(5)
+    sim.pause('b', 20)
+    sim.runFor(10)
+    expect(sim.node('b').paused).toBe(true)
+    sim.runFor(10)
+    expect(sim.node('b').paused).toBe(false)
+  })
+
   it('bounds what a paused node holds (receive buffer overflow)', () => {
     const sim = new Simulation<'ping-now', PingEvent>({ seed: 2, receiveBuffer: 3 })
     sim.add('a', pingPong(['a', 'b']))

@@ -74,6 +74,33 @@ describe('fault schedules', () => {
     expect(replayCommand({ seed: 3, file: 'x.test.ts' })).toBe('FC_SEED=3 npx vitest run x.test.ts')
   })
 
+  it('replays a failure from the seed and path in the message, through FC_SEED and FC_PATH', () => {
+    const property = () =>
+      fc.property(faultSchedule({ nodes, durationMs: 100, kinds: ['crash'] }), (s) => s.length < 2)
+    let first = ''
+    try {
+      checkProperty(property(), { file: 'schedule.test.ts', seed: 5 })
+    } catch (error) {
+      first = (error as Error).message
+    }
+    const [, seed, path] = /FC_SEED=(\S+) FC_PATH=(\S+)/.exec(first) ?? []
+    expect(seed).toBe('5')
+    process.env.FC_SEED = seed
+    process.env.FC_PATH = path
+    let again = ''
+    try {
+      checkProperty(property(), { file: 'schedule.test.ts' })
+    } catch (error) {
+      again = (error as Error).message
+    } finally {
+      delete process.env.FC_SEED
+      delete process.env.FC_PATH
+    }
+    const counterexample = (message: string) => /counterexample: (.*)/.exec(message)?.[1]
+    expect(counterexample(again)).toBeDefined()
+    expect(counterexample(again)).toBe(counterexample(first))
+  })
+
   it('reject impossible options', () => {
     expect(() => faultSchedule({ nodes: [], durationMs: 10 })).toThrow(/node/)
     expect(() => faultSchedule({ nodes, durationMs: 0 })).toThrow(/durationMs/)
