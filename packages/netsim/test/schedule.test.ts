@@ -85,6 +85,7 @@ describe('fault schedules', () => {
     }
     const [, seed, path] = /FC_SEED=(\S+) FC_PATH=(\S+)/.exec(first) ?? []
     expect(seed).toBe('5')
+    const saved = { seed: process.env.FC_SEED, path: process.env.FC_PATH }
     process.env.FC_SEED = seed
     process.env.FC_PATH = path
     let again = ''
@@ -93,8 +94,11 @@ describe('fault schedules', () => {
     } catch (error) {
       again = (error as Error).message
     } finally {
-      delete process.env.FC_SEED
-      delete process.env.FC_PATH
+      // restore what the run was started with (CI pins FC_SEED)
+      if (saved.seed === undefined) delete process.env.FC_SEED
+      else process.env.FC_SEED = saved.seed
+      if (saved.path === undefined) delete process.env.FC_PATH
+      else process.env.FC_PATH = saved.path
     }
     const counterexample = (message: string) => /counterexample: (.*)/.exec(message)?.[1]
     expect(counterexample(again)).toBeDefined()
