@@ -177,9 +177,9 @@ function expectedQuestion(q: DigQuery): string {
 /**
  * Asks several queries with one dig process (dig takes many queries on one command line, each
  * with its own options), which costs a few milliseconds instead of one process per query. The
- * replies are matched to the queries in order, each checked by the question it echoes; when
- * anything does not line up (a query with no reply, a reply without a question), every query of
- * the batch is asked again on its own.
+ * replies are matched to the queries in order, each checked by the question it echoes and its QR
+ * flag; when anything does not line up (a query with no reply, a reply without a question or
+ * without QR), every query of the batch is asked again on its own.
  */
 export async function digMany(port: number, queries: readonly DigQuery[]): Promise<DigResult[]> {
   if (queries.length === 0) return []
@@ -189,7 +189,10 @@ export async function digMany(port: number, queries: readonly DigQuery[]): Promi
     const replies = segments.map((segment) => parseDig(segment))
     const aligned = replies.every((reply, i) => {
       const q = queries[i] as DigQuery
-      return reply.kind === 'reply' && echoedQuestion(reply) === expectedQuestion(q)
+      // a message without QR is not a reply (dig under load can pair a stray datagram): ask again
+      return (
+        reply.kind === 'reply' && reply.flags.includes('qr') && echoedQuestion(reply) === expectedQuestion(q)
+      )
     })
     if (aligned) return replies
   }
