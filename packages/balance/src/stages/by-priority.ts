@@ -74,7 +74,13 @@ export function byPriority<M = Readonly<Record<string, string>>, R = unknown>(
           break
         }
       }
-      candidates.filter((slot) => priorityOf(cluster.at(slot)?.endpoint) === chosen)
+      const slots = candidates.slots
+      let kept = 0
+      for (let i = 0; i < candidates.length; i++) {
+        const slot = slots[i] as number
+        if (priorityOf(cluster.at(slot)?.endpoint) === chosen) slots[kept++] = slot
+      }
+      candidates.length = kept
     },
   }
 }

@@ -68,7 +68,13 @@ export function byZone<M = Readonly<Record<string, string>>, R = unknown>(
       const stayLocal = Math.min(1, localWeight / totalWeight / callerShare)
       const keepLocal = stayLocal >= 1 || cluster.random.next() < stayLocal
       if (!keepLocal && count === candidates.length) return
-      candidates.filter((slot) => isLocal(cluster.at(slot)?.endpoint.zone) === keepLocal)
+      const slots = candidates.slots
+      let kept = 0
+      for (let i = 0; i < candidates.length; i++) {
+        const slot = slots[i] as number
+        if (isLocal(cluster.at(slot)?.endpoint.zone) === keepLocal) slots[kept++] = slot
+      }
+      candidates.length = kept
     },
   }
 }
