@@ -538,7 +538,7 @@ export class Simulation<A = unknown, E = unknown> {
   #apply(node: SimNode<A, E>, effect: NodeEffect<E>): void {
     switch (effect.type) {
       case 'send':
-        this.#transmit(node, effect.to, effect.data)
+        this.#transmit(node, effect.to, effect.data, effect.reliable === true)
         return
       case 'setTimer': {
         if (Number.isNaN(effect.at)) {
@@ -613,7 +613,7 @@ export class Simulation<A = unknown, E = unknown> {
     return link
   }
 
-  #transmit(from: SimNode<A, E>, to: string, data: Uint8Array): void {
+  #transmit(from: SimNode<A, E>, to: string, data: Uint8Array, reliable = false): void {
     this.counters.sent++
     const target = this.#nodes.get(to)
     if (target === undefined) {
@@ -634,7 +634,8 @@ export class Simulation<A = unknown, E = unknown> {
       return
     }
     const random = this.#network
-    if (link.loss > 0 && random.next() < link.loss) {
+    // A reliable (stream) send is retransmitted underneath: never lost or duplicated at random.
+    if (!reliable && link.loss > 0 && random.next() < link.loss) {
       this.#drop(from.name, to, 'loss')
       return
     }
@@ -649,7 +650,7 @@ export class Simulation<A = unknown, E = unknown> {
       base = link.busyUntil
     }
     this.#enqueue(from.name, target, data, base + sampleDelay(link.delay, random))
-    if (link.duplicate > 0 && random.next() < link.duplicate) {
+    if (!reliable && link.duplicate > 0 && random.next() < link.duplicate) {
       this.counters.duplicated++
       if (this.#tracing) this.#trace.add(this.#now, 'duplicate', to, from.name)
       this.#enqueue(from.name, target, data, base + sampleDelay(link.delay, random))

@@ -37,6 +37,25 @@ describe('faults', () => {
     expect(share).toBeLessThan(0.35)
   })
 
+  it('never loses or duplicates a reliable send, but a partition still drops it', () => {
+    const sim = new Simulation<never, string>({ seed: 3, link: { loss: 1, duplicate: 1 } })
+    const sender = (peer: string) => () => ({
+      step: (_now: number, input: { type: string }) =>
+        input.type === 'start'
+          ? [{ type: 'send' as const, to: peer, data: new Uint8Array(4), reliable: true }]
+          : [],
+    })
+    sim.add('b', () => ({ step: () => [] }))
+    sim.add('a', sender('b'))
+    sim.runFor(100)
+    expect(sim.counters.delivered).toBe(1)
+    expect(sim.counters.duplicated).toBe(0)
+    sim.partition(['a'], ['b'])
+    sim.restart('a')
+    sim.runFor(100)
+    expect(sim.counters.dropped.partition).toBe(1)
+  })
+
   it('duplicates datagrams', () => {
     const sim = pair({ duplicate: 1 })
     sim.setLink('b', 'a', { duplicate: 0 })
