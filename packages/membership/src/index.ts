@@ -1,0 +1,1 @@
+export type { MemberRecord, MemberState, Message, MessageType, Metadata } from './wire/messages.js'

@@ -1,0 +1,4 @@
+import { defineConfig } from 'tsup'
+import { cliBuild, libraryBuild } from '../../tsup.base.config.js'
+
+export default defineConfig([libraryBuild, cliBuild])
