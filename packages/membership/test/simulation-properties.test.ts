@@ -1,0 +1,185 @@
+import { applySchedule, checkProperty, faultSchedule } from '@shoal/netsim'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { profiles } from '../src/core/config.js'
+import { memberEvents, runUntil, type SimCluster, simCluster, viewsAgree } from './sim-cluster.js'
+
+const FILE = 'packages/membership/test/simulation-properties.test.ts'
+const lan = profiles.lan
+
+/** The completeness bound of the lan profile at n members: every member has probed the dead one
+ * (n periods, stretched ×2 by local health), the longest suspicion, then gossip. */
+const completenessBound = (n: number) =>
+  2 * n * lan.probeIntervalMs + lan.suspicionMult * lan.suspicionMaxMult * lan.probeIntervalMs + 2_000
+
+function converge(c: SimCluster): void {
+  const at = runUntil(c, () => viewsAgree(c, c.names, c.names), 15_000)
+  if (at === undefined) throw new Error('the cluster did not converge at start')
+}
+
+const live = (c: SimCluster) => c.names.filter((n) => c.sim.node(n).up)
+
+describe('membership properties under generated faults (lan profile)', () => {
+  it('completeness: a crashed member is declared dead by every live member within the bound', () => {
+    checkProperty(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.integer({ min: 3, max: 9 }),
+        fc.double({ min: 0, max: 0.05, noNaN: true }),
+        fc.integer({ min: 0, max: 8 }),
+        fc.integer({ min: 0, max: 5_000 }),
+        (seed, size, loss, victimIndex, delay) => {
+          const c = simCluster({ seed, size, link: { loss, delay: { kind: 'uniform', min: 0.1, max: 3 } } })
+          converge(c)
+          c.sim.runFor(delay)
+          const victim = c.names[victimIndex % size] as string
+          const crashAt = c.sim.now
+          c.sim.crash(victim)
+          const others = live(c)
+          const at = runUntil(
+            c,
+            () => others.every((n) => c.core(n).member(victim)?.state === 'dead'),
+            completenessBound(size),
+            20,
+          )
+          expect(at, `${victim} not dead everywhere within ${completenessBound(size)} ms`).toBeDefined()
+          const wrong = memberEvents(c.sim).filter(
+            (e) => e.event.type === 'dead' && e.event.member.name !== victim,
+          )
+          expect(wrong).toEqual([])
+          return (at as number) - crashAt <= completenessBound(size)
+        },
+      ),
+      { file: FILE, numRuns: 60 },
+    )
+  })
+
+  it('accuracy: pauses up to 500 ms and 1 % loss never get a member declared dead', () => {
+    checkProperty(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.integer({ min: 3, max: 8 }),
+        fc.double({ min: 0, max: 0.01, noNaN: true }),
+        faultSchedule({
+          nodes: ['m0', 'm1', 'm2'],
+          durationMs: 60_000,
+          kinds: ['pause'],
+          maxPauseMs: 500,
+          maxFaults: 20,
+        }),
+        (seed, size, loss, schedule) => {
+          const c = simCluster({ seed, size, link: { loss, delay: { kind: 'uniform', min: 0.1, max: 3 } } })
+          converge(c)
+          applySchedule(c.sim, schedule)
+          c.sim.runFor(65_000)
+          const dead = memberEvents(c.sim).filter((e) => e.event.type === 'dead' || e.event.type === 'left')
+          expect(dead).toEqual([])
+        },
+      ),
+      { file: FILE, numRuns: 40 },
+    )
+  })
+
+  it('accuracy: 10 % loss on every link never gets a member declared dead', () => {
+    checkProperty(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 3, max: 8 }), (seed, size) => {
+        const c = simCluster({ seed, size })
+        converge(c)
+        c.sim.setLinks({ loss: 0.1, delay: { kind: 'uniform', min: 0.1, max: 3 } })
+        c.sim.runFor(120_000)
+        const dead = memberEvents(c.sim).filter((e) => e.event.type === 'dead')
+        expect(dead).toEqual([])
+      }),
+      { file: FILE, numRuns: 25 },
+    )
+  })
+
+  it('convergence: after a partition heals, every member sees every member alive again', () => {
+    checkProperty(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.integer({ min: 3, max: 8 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 1_000, max: 60_000 }),
+        (seed, size, cut, duration) => {
+          const c = simCluster({ seed, size })
+          converge(c)
+          const side = c.names.slice(0, Math.min(cut, size - 1))
+          c.sim.partition(
+            side,
+            c.names.filter((n) => !side.includes(n)),
+          )
+          c.sim.runFor(duration)
+          c.sim.heal()
+          const bound = 2 * lan.reconnectIntervalMs + 10_000
+          const at = runUntil(c, () => viewsAgree(c, c.names, c.names), bound)
+          expect(at, `not converged ${bound} ms after the heal`).toBeDefined()
+        },
+      ),
+      { file: FILE, numRuns: 40 },
+    )
+  })
+
+  it('convergence after any schedule of crashes, restarts, pauses, partitions and loss', () => {
+    const names = Array.from({ length: 6 }, (_, i) => `m${i}`)
+    checkProperty(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        faultSchedule({ nodes: names, durationMs: 40_000, maxFaults: 12, maxLoss: 0.2, maxPauseMs: 3_000 }),
+        (seed, schedule) => {
+          const c = simCluster({ seed, size: names.length })
+          converge(c)
+          applySchedule(c.sim, schedule)
+          c.sim.runFor(40_000)
+          c.sim.heal()
+          c.sim.setLinks({ loss: 0, delay: { kind: 'uniform', min: 0.1, max: 2 } })
+          for (const n of names) if (c.sim.node(n).paused) c.sim.resume(n)
+          const up = live(c)
+          const bound = completenessBound(names.length) + 2 * lan.reconnectIntervalMs + 10_000
+          const at = runUntil(c, () => up.length === 0 || viewsAgree(c, up, up), bound)
+          expect(at, `live members ${up.join(',')} did not agree within ${bound} ms`).toBeDefined()
+        },
+      ),
+      { file: FILE, numRuns: 40 },
+    )
+  })
+
+  it('metadata converges to each owner’s latest map', () => {
+    checkProperty(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.array(
+          fc.record({
+            at: fc.integer({ min: 0, max: 20_000 }),
+            node: fc.integer({ min: 0, max: 4 }),
+            value: fc.string({ maxLength: 12 }),
+          }),
+          {
+            maxLength: 30,
+          },
+        ),
+        fc.double({ min: 0, max: 0.1, noNaN: true }),
+        (seed, updates, loss) => {
+          const c = simCluster({
+            seed,
+            size: 5,
+            link: { loss, delay: { kind: 'uniform', min: 0.1, max: 3 } },
+          })
+          converge(c)
+          const start = c.sim.now
+          for (const u of updates)
+            c.sim.at(start + u.at, () => c.sim.call(`m${u.node}`, { type: 'setMeta', meta: { v: u.value } }))
+          c.sim.runFor(20_000)
+          const agree = () =>
+            c.names.every((owner) => {
+              const own = JSON.stringify(c.core(owner).member(owner)?.meta)
+              return c.names.every((n) => JSON.stringify(c.core(n).member(owner)?.meta) === own)
+            })
+          const at = runUntil(c, agree, 2 * lan.pushPullIntervalMs)
+          expect(at, 'metadata did not converge').toBeDefined()
+        },
+      ),
+      { file: FILE, numRuns: 30 },
+    )
+  })
+})
