@@ -15,7 +15,6 @@ import type {
   MemberEventType,
   MemberSnapshot,
   MembershipCall,
-  MembershipDropReason,
   MembershipEvent,
   MembershipStats,
 } from './events.js'
@@ -130,6 +129,7 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
   #joinDelay: number
   #leaving = false
   #joined = false
+  #lastUnknownPushPull = Number.NEGATIVE_INFINITY
   #stopped = false
   #now = 0
   #effects: NodeEffect<MembershipEvent>[] = []
@@ -294,25 +294,33 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
   #timer(id: string): void {
     switch (id) {
       case PROBE:
-        return this.#probe()
+        this.#probe()
+        return
       case PROBE_TIMEOUT:
-        return this.#probeTimedOut()
+        this.#probeTimedOut()
+        return
       case PROBE_END:
-        return this.#probeEnded()
+        this.#probeEnded()
+        return
       case GOSSIP:
         this.#setTimer(GOSSIP, this.#now + this.#config.gossipIntervalMs)
-        return this.#gossip()
+        this.#gossip()
+        return
       case PUSH_PULL:
         this.#setTimer(PUSH_PULL, this.#now + this.#jitter(this.#pushPullInterval()))
-        return this.#pushPullRandom()
+        this.#pushPullRandom()
+        return
       case RECONNECT:
         this.#setTimer(RECONNECT, this.#now + this.#jitter(this.#config.reconnectIntervalMs))
-        return this.#reconnect()
+        this.#reconnect()
+        return
       case REAP:
         this.#setTimer(REAP, this.#now + this.#config.reconnectIntervalMs)
-        return this.#reap()
+        this.#reap()
+        return
       case JOIN:
-        return this.#join()
+        this.#join()
+        return
       case LEAVE:
         this.#stopped = true
         this.#effects.push({ type: 'emit', event: { type: 'stopped', time: this.#now } })
@@ -321,8 +329,14 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
         }
         return
     }
-    if (id.startsWith('s:')) return this.#suspicionExpired(id.slice(2))
-    if (id.startsWith('r:')) return this.#relayExpired(Number(id.slice(2)))
+    if (id.startsWith('s:')) {
+      this.#suspicionExpired(id.slice(2))
+      return
+    }
+    if (id.startsWith('r:')) {
+      this.#relayExpired(Number(id.slice(2)))
+      return
+    }
   }
 
   #receive(from: string, data: Uint8Array): void {
@@ -351,6 +365,14 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
           return
         }
         this.#send(from, { type: 'ack', seq: m.seq })
+        // Probed by a member we do not know: we restarted, or it joined past us. Exchange state.
+        if (
+          !this.#members.has(m.source) &&
+          this.#now - this.#lastUnknownPushPull >= this.#config.joinRetryMs
+        ) {
+          this.#lastUnknownPushPull = this.#now
+          this.#pushPull(m.sourceAddress, true)
+        }
         return
       case 'indirectPing': {
         if (this.#pending.size >= MAX_PENDING) {
@@ -370,18 +392,23 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
         return
       }
       case 'ack':
-        return this.#acked(m.seq)
+        this.#acked(m.seq)
+        return
       case 'nack':
         if (m.seq === this.#probeSeq) this.#nacks++
         return
       case 'alive':
-        return this.#onAlive(m.name, m.address, m.incarnation, m.meta)
+        this.#onAlive(m.name, m.address, m.incarnation, m.meta)
+        return
       case 'suspect':
-        return this.#onSuspect(m.name, m.incarnation, m.from)
+        this.#onSuspect(m.name, m.incarnation, m.from)
+        return
       case 'dead':
-        return this.#onDead(m.name, m.incarnation, m.from)
+        this.#onDead(m.name, m.incarnation, m.from)
+        return
       case 'pushPull':
-        return this.#onPushPull(from, m.join, m.reply, m.members)
+        this.#onPushPull(from, m.join, m.reply, m.members)
+        return
     }
   }
 
@@ -472,6 +499,10 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
     if (seq === this.#probeSeq && seq !== 0) {
       this.#changeAwareness(-1)
       this.#endProbe()
+      // A suspect that answers is alive even if its refutation has not reached us yet: its
+      // suspicion starts over (unconfirmed, so at its longest) instead of running out.
+      const target = this.#members.get(this.#probeTarget)
+      if (target?.state === 'suspect') this.#suspect(target, this.#self.name)
       return
     }
     const relay = this.#pending.get(seq)
@@ -546,7 +577,10 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
 
   #onSuspect(name: string, incarnation: number, from: string): void {
     const m = this.#members.get(name)
-    if (m === this.#self) return this.#accused(incarnation, from)
+    if (m === this.#self) {
+      this.#accused(incarnation, from)
+      return
+    }
     if (m === undefined || incarnation < m.incarnation || m.state === 'dead' || m.state === 'left') return
     const message: Message = { type: 'suspect', name, incarnation, from }
     if (m.state === 'suspect' && m.suspicion !== undefined) {
@@ -557,15 +591,20 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
       return
     }
     this.#setState(m, 'suspect', incarnation)
+    this.#suspect(m, from)
+    this.#emit('suspect', m)
+    this.#broadcast(message)
+  }
+
+  /** (Re)starts the suspicion of `m` raised by `from`, and probes `m` next. */
+  #suspect(m: Member, from: string): void {
     const c = this.#config
     const min = c.suspicionMult * Math.max(1, Math.log10(Math.max(1, this.#live))) * c.probeIntervalMs
     const k = this.#live - 2 < c.suspicionMult - 2 ? 0 : c.suspicionMult - 2
     m.suspicion = new Suspicion(this.#now, min, min * c.suspicionMaxMult, k, from)
-    this.#setTimer(`s:${name}`, m.suspicion.deadline)
-    if (from !== this.#self.name && this.#suspects.length < this.#config.indirectChecks)
-      this.#suspects.push(name)
-    this.#emit('suspect', m)
-    this.#broadcast(message)
+    this.#setTimer(`s:${m.name}`, m.suspicion.deadline)
+    if (this.#suspects.length < c.indirectChecks && !this.#suspects.includes(m.name))
+      this.#suspects.push(m.name)
   }
 
   #suspicionExpired(name: string): void {
@@ -576,7 +615,10 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
 
   #onDead(name: string, incarnation: number, from: string): void {
     const m = this.#members.get(name)
-    if (m === this.#self) return this.#accused(incarnation, from)
+    if (m === this.#self) {
+      this.#accused(incarnation, from)
+      return
+    }
     if (m === undefined || incarnation < m.incarnation || m.state === 'dead' || m.state === 'left') return
     const state: MemberState = from === name ? 'left' : 'dead'
     this.#setState(m, state, incarnation)
