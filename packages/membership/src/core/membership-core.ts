@@ -196,6 +196,11 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
     return Math.max(this.#awareness, this.#loopScore)
   }
 
+  /** Members alive or suspect, ourselves included (cheap: no snapshot is built). */
+  get liveCount(): number {
+    return this.#live
+  }
+
   /** Counters (a live object). */
   get stats(): Readonly<MembershipStats> {
     return this.#stats
