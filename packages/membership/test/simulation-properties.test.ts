@@ -1,6 +1,7 @@
 import { applySchedule, checkProperty, faultSchedule } from '@shoal/netsim'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { assign } from '../src/assign/assign.js'
 import { profiles } from '../src/core/config.js'
 import { memberEvents, runUntil, type SimCluster, simCluster, viewsAgree } from './sim-cluster.js'
 
@@ -177,6 +178,73 @@ describe('membership properties under generated faults (lan profile)', () => {
             })
           const at = runUntil(c, agree, 2 * lan.pushPullIntervalMs)
           expect(at, 'metadata did not converge').toBeDefined()
+        },
+      ),
+      { file: FILE, numRuns: 30 },
+    )
+  })
+
+  it('assignment: at every membership change, at every member, resources are owned once, balanced, and kept by surviving owners; at the end all members agree', () => {
+    const names = Array.from({ length: 6 }, (_, i) => `m${i}`)
+    const resources = Array.from({ length: 20 }, (_, i) => `10.0.0.${i + 1}`)
+    checkProperty(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        faultSchedule({
+          nodes: names,
+          durationMs: 30_000,
+          maxFaults: 8,
+          kinds: ['crash', 'restart', 'partition', 'heal', 'pause'],
+          maxPauseMs: 3_000,
+        }),
+        (seed, schedule) => {
+          const c = simCluster({ seed, size: names.length })
+          converge(c)
+          const start = c.sim.history.length
+          const previous = new Map<string, ReadonlyMap<string, string>>()
+          const check = (node: string) => {
+            const view = c
+              .core(node)
+              .members()
+              .filter((m) => m.state === 'alive' || m.state === 'suspect')
+              .map((m) => m.name)
+            const before = previous.get(node)
+            const result = assign(view, resources, before === undefined ? {} : { previous: before })
+            const counts = [...result.byMember.values()].map((r) => r.length)
+            expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1)
+            for (const r of resources) expect(view).toContain(result.owners.get(r))
+            if (before !== undefined) {
+              for (const [r, owner] of before) {
+                // a resource whose owner is still here moves only to feed a newcomer's quota
+                if (view.includes(owner) && result.owners.get(r) !== owner) {
+                  expect([...before.values()].includes(result.owners.get(r) as string)).toBe(false)
+                }
+              }
+            }
+            previous.set(node, result.owners)
+          }
+          for (const n of names) check(n)
+          applySchedule(c.sim, schedule)
+          let seen = start
+          for (let t = 0; t < 30_000; t += 100) {
+            c.sim.runFor(100)
+            for (; seen < c.sim.history.length; seen++) {
+              const e = c.sim.history[seen]
+              if (e !== undefined && e.event.type !== 'stopped' && c.sim.node(e.node).up) check(e.node)
+            }
+          }
+          c.sim.heal()
+          for (const n of names) if (!c.sim.node(n).up) c.sim.restart(n)
+          runUntil(c, () => viewsAgree(c, names, names), 60_000)
+          const viewOf = (n: string) =>
+            c
+              .core(n)
+              .members()
+              .filter((m) => m.state === 'alive')
+              .map((m) => m.name)
+          const finals = names.map((n) => JSON.stringify([...assign(viewOf(n), resources).owners]))
+          expect(viewOf('m0')).toEqual(names)
+          expect(new Set(finals).size).toBe(1)
         },
       ),
       { file: FILE, numRuns: 30 },
