@@ -80,6 +80,25 @@ describe('MembershipCore in simulation', () => {
     expect(c.core('m0').member('m3')?.incarnation).toBeGreaterThan(0)
   })
 
+  it('rejoins after a mass restart: every member restarted, seeds included', () => {
+    const c = simCluster({ seed: 7, size: 6 })
+    runUntil(c, () => viewsAgree(c, c.names, c.names), 10_000)
+    for (const n of c.names) c.sim.crash(n)
+    c.sim.runFor(5_000)
+    for (const n of [...c.names].reverse()) c.sim.restart(n)
+    expect(runUntil(c, () => viewsAgree(c, c.names, c.names), 10_000)).toBeDefined()
+  })
+
+  it('heals a partition longer than every timeout', () => {
+    const c = simCluster({ seed: 8, size: 6 })
+    runUntil(c, () => viewsAgree(c, c.names, c.names), 10_000)
+    c.sim.partition(['m0', 'm1', 'm2'], ['m3', 'm4', 'm5'])
+    c.sim.runFor(120_000)
+    expect(c.core('m0').member('m4')?.state).toBe('dead')
+    c.sim.heal()
+    expect(runUntil(c, () => viewsAgree(c, c.names, c.names), 30_000)).toBeDefined()
+  })
+
   it('drops datagrams from another cluster, counted, without a reply', () => {
     const core = new MembershipCore({ name: 'a', address: 'a', random: createRandom(1), now: 0 })
     core.step(0, { type: 'start' })
