@@ -16,6 +16,13 @@ export type {
 export { MembershipCore, type MembershipCoreOptions } from './core/membership-core.js'
 export { suspicionTimeout } from './core/suspicion.js'
 export {
+  Membership,
+  type MembershipAdapterStats,
+  type MembershipEvents,
+  type MembershipOptions,
+} from './node/membership.js'
+export { MAX_FRAME_BYTES, type StreamTransportStats } from './node/stream-transport.js'
+export {
   BODY_HEADER_BYTES,
   decodeMessages,
   encodedSize,
