@@ -1,7 +1,8 @@
+import { EXIT_CODES, writeOutput } from '@shoal/core'
 import type { ConfigIssue } from '../config/config-types.js'
 import { formatIssue, loadConfig } from '../config/load-config.js'
 import { compileServing } from '../server/serving.js'
-import { type CliIo, EXIT, write } from './cli-io.js'
+import type { CliIo } from './cli-io.js'
 import type { CliOptions } from './cli-options.js'
 
 /** `check`: the configuration, every zone and every pool; each problem as file:line; exit 1 if any. */
@@ -24,22 +25,22 @@ export async function checkCommand(options: CliOptions, io: CliIo): Promise<numb
     } else errors = compiled.issues
   }
   if (options.json) {
-    await write(
+    await writeOutput(
       io.stdout,
       `${JSON.stringify({ ok: errors.length === 0, errors: errors.map(plain), warnings: warnings.map(plain), ...summary })}\n`,
     )
   } else {
-    for (const issue of errors) await write(io.stdout, `${formatIssue(issue)}\n`)
-    for (const issue of warnings) await write(io.stdout, `warning: ${formatIssue(issue)}\n`)
+    for (const issue of errors) await writeOutput(io.stdout, `${formatIssue(issue)}\n`)
+    for (const issue of warnings) await writeOutput(io.stdout, `warning: ${formatIssue(issue)}\n`)
     if (summary !== undefined) {
       const records = summary.zones.reduce((n, z) => n + z.records, 0)
-      await write(
+      await writeOutput(
         io.stdout,
         `${options.config}: ok, ${summary.zones.length} zone${summary.zones.length === 1 ? '' : 's'} (${records} records), ${summary.pools} pools, ${summary.dynamic} dynamic names${warnings.length > 0 ? `, ${warnings.length} warnings` : ''}\n`,
       )
-    } else await write(io.stdout, `${errors.length} problem${errors.length === 1 ? '' : 's'}\n`)
+    } else await writeOutput(io.stdout, `${errors.length} problem${errors.length === 1 ? '' : 's'}\n`)
   }
-  return errors.length === 0 ? EXIT.ok : EXIT.failure
+  return errors.length === 0 ? EXIT_CODES.ok : EXIT_CODES.failure
 }
 
 function plain(issue: ConfigIssue): Record<string, unknown> {

@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster'
 import { randomBytes } from 'node:crypto'
 import { resolve } from 'node:path'
+import { EXIT_CODES } from '@shoal/core'
 import type { ConfigIssue } from '../config/config-types.js'
 import { loadConfig } from '../config/load-config.js'
 import { type CountersSnapshot, mergeSnapshots } from '../server/counters.js'
@@ -8,7 +9,7 @@ import { type BoundAddress, configError, DnsServer, type ReloadResult } from '..
 import { type HealthReport, HttpEndpoint } from '../server/http-endpoint.js'
 import { type ExtraMetric, renderPrometheus } from '../server/prometheus.js'
 import { compileServing } from '../server/serving.js'
-import { type CliIo, EXIT } from './cli-io.js'
+import type { CliIo } from './cli-io.js'
 import type { CliOptions } from './cli-options.js'
 import { FileWatcher } from './file-watcher.js'
 import { cliLogger, reporter, untilAborted, watchedFiles } from './serve-report.js'
@@ -47,12 +48,12 @@ export async function serveCluster(options: CliOptions, io: CliIo): Promise<numb
   const loaded = await loadConfig(configFile)
   if (!loaded.ok) {
     await report.failure(configError(loaded.issues))
-    return EXIT.failure
+    return EXIT_CODES.failure
   }
   const compiled = await compileServing(loaded.config)
   if (!compiled.ok) {
     await report.failure(configError(compiled.issues))
-    return EXIT.failure
+    return EXIT_CODES.failure
   }
   compiled.serving.close()
   const secret = Buffer.from(loaded.config.cookies?.secret ?? randomBytes(16)).toString('hex')
@@ -145,7 +146,7 @@ export async function serveCluster(options: CliOptions, io: CliIo): Promise<numb
   if (failed !== undefined && failed.type === 'failed') {
     await stopAll()
     await report.failure(failed.issues === undefined ? new Error(failed.message) : configError(failed.issues))
-    return EXIT.failure
+    return EXIT_CODES.failure
   }
 
   const stats = async () => ask<Extract<FromWorker, { type: 'stats' }>>((id) => ({ type: 'stats', id }))
@@ -180,7 +181,7 @@ export async function serveCluster(options: CliOptions, io: CliIo): Promise<numb
     } catch (error) {
       await stopAll()
       await report.failure(error)
-      return EXIT.failure
+      return EXIT_CODES.failure
     }
   }
   const reload = async (why: string): Promise<void> => {
@@ -217,7 +218,7 @@ export async function serveCluster(options: CliOptions, io: CliIo): Promise<numb
   await stopAll()
   await http?.stop()
   await report.event('stopped', 'stopped')
-  return EXIT.ok
+  return EXIT_CODES.ok
 }
 
 /**
@@ -250,7 +251,7 @@ export async function runDnsWorker(): Promise<void> {
   } catch (error) {
     const issues = (error as { details?: { issues?: readonly ConfigIssue[] } }).details?.issues
     send({ type: 'failed', message: (error as Error).message, ...(issues === undefined ? {} : { issues }) })
-    process.exitCode = EXIT.failure
+    process.exitCode = EXIT_CODES.failure
     process.disconnect()
     return
   }

@@ -1,17 +1,18 @@
+import { EXIT_CODES, writeOutput } from '@shoal/core'
 import { formatIssue, loadConfig } from '../config/load-config.js'
 import { explainAnswer, formatExplanation } from '../server/explain.js'
 import { FileHealthSource } from '../server/file-health-source.js'
 import { Responder } from '../server/responder.js'
 import { compileServing } from '../server/serving.js'
-import { type CliIo, EXIT, write } from './cli-io.js'
+import type { CliIo } from './cli-io.js'
 import type { CliOptions } from './cli-options.js'
 
 /** `explain`: the reply a client would get for a name, the zone lookup and the selection's trace. */
 export async function explainCommand(options: CliOptions, io: CliIo): Promise<number> {
   const loaded = await loadConfig(options.config)
   if (!loaded.ok) {
-    for (const issue of loaded.issues) await write(io.stderr, `${formatIssue(issue)}\n`)
-    return EXIT.failure
+    for (const issue of loaded.issues) await writeOutput(io.stderr, `${formatIssue(issue)}\n`)
+    return EXIT_CODES.failure
   }
   const config = loaded.config
   // the health feed as it is now, read once
@@ -22,8 +23,8 @@ export async function explainCommand(options: CliOptions, io: CliIo): Promise<nu
   await health?.poll()
   const compiled = await compileServing(config, { health, signal: io.signal })
   if (!compiled.ok) {
-    for (const issue of compiled.issues) await write(io.stderr, `${formatIssue(issue)}\n`)
-    return EXIT.failure
+    for (const issue of compiled.issues) await writeOutput(io.stderr, `${formatIssue(issue)}\n`)
+    return EXIT_CODES.failure
   }
   try {
     const responder = new Responder({
@@ -38,8 +39,8 @@ export async function explainCommand(options: CliOptions, io: CliIo): Promise<nu
       ecs: options.ecs,
       transport: options.tcp ? 'tcp' : 'udp',
     })
-    await write(io.stdout, options.json ? `${JSON.stringify(result)}\n` : formatExplanation(result))
-    return EXIT.ok
+    await writeOutput(io.stdout, options.json ? `${JSON.stringify(result)}\n` : formatExplanation(result))
+    return EXIT_CODES.ok
   } finally {
     compiled.serving.close()
   }

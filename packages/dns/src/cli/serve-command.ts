@@ -1,5 +1,6 @@
+import { EXIT_CODES } from '@shoal/core'
 import { DnsServer } from '../server/dns-server.js'
-import { type CliIo, EXIT } from './cli-io.js'
+import type { CliIo } from './cli-io.js'
 import type { CliOptions } from './cli-options.js'
 import { serveCluster } from './cluster.js'
 import { FileWatcher } from './file-watcher.js'
@@ -14,7 +15,7 @@ export async function serveCommand(options: CliOptions, io: CliIo): Promise<numb
     await server.start()
   } catch (error) {
     await report.failure(error)
-    return EXIT.failure
+    return EXIT_CODES.failure
   }
   const reload = async (why: string): Promise<void> => {
     const result = await server.reload()
@@ -31,5 +32,5 @@ export async function serveCommand(options: CliOptions, io: CliIo): Promise<numb
   watcher?.close()
   await server.stop()
   await report.event('stopped', 'stopped')
-  return EXIT.ok
+  return EXIT_CODES.ok
 }

@@ -1,8 +1,9 @@
 import type { Logger } from '@shoal/core'
+import { writeOutput } from '@shoal/core'
 import type { ConfigIssue, DnsConfig } from '../config/config-types.js'
 import { formatIssue } from '../config/load-config.js'
 import type { BoundAddress, ReloadResult } from '../server/dns-server.js'
-import { type CliIo, write } from './cli-io.js'
+import type { CliIo } from './cli-io.js'
 import type { CliOptions } from './cli-options.js'
 
 /** The files whose change triggers a reload: the configuration and every zone file. */
@@ -31,8 +32,15 @@ export interface Reporter {
 export function reporter(options: CliOptions, io: CliIo): Reporter {
   const event = async (kind: string, text: string, data: Record<string, unknown> = {}): Promise<void> => {
     if (options.json)
-      await write(io.stdout, `${JSON.stringify({ event: kind, time: new Date().toISOString(), ...data })}\n`)
-    else await write(kind === 'error' || kind === 'warning' ? io.stderr : io.stdout, `shoal-dns: ${text}\n`)
+      await writeOutput(
+        io.stdout,
+        `${JSON.stringify({ event: kind, time: new Date().toISOString(), ...data })}\n`,
+      )
+    else
+      await writeOutput(
+        kind === 'error' || kind === 'warning' ? io.stderr : io.stdout,
+        `shoal-dns: ${text}\n`,
+      )
   }
   const issues = (list: readonly ConfigIssue[]) =>
     list.map((i) => ({
@@ -55,13 +63,15 @@ export function reporter(options: CliOptions, io: CliIo): Reporter {
       if (result.ok) {
         await event('reloaded', `reloaded (${why})`, { why, warnings: issues(result.warnings) })
         if (!options.json)
-          for (const w of result.warnings) await write(io.stderr, `shoal-dns: warning: ${formatIssue(w)}\n`)
+          for (const w of result.warnings)
+            await writeOutput(io.stderr, `shoal-dns: warning: ${formatIssue(w)}\n`)
       } else {
         await event('reload-refused', `reload refused (${why}); still serving the previous configuration:`, {
           why,
           errors: issues(result.issues),
         })
-        if (!options.json) for (const i of result.issues) await write(io.stderr, `  ${formatIssue(i)}\n`)
+        if (!options.json)
+          for (const i of result.issues) await writeOutput(io.stderr, `  ${formatIssue(i)}\n`)
       }
     },
     failure: async (error) => {
@@ -69,9 +79,9 @@ export function reporter(options: CliOptions, io: CliIo): Reporter {
       const list = e.details?.issues
       if (options.json) await event('error', e.message, list === undefined ? {} : { errors: issues(list) })
       else if (list !== undefined) {
-        await write(io.stderr, `shoal-dns: cannot serve ${options.config}:\n`)
-        for (const i of list) await write(io.stderr, `  ${formatIssue(i)}\n`)
-      } else await write(io.stderr, `shoal-dns: ${e.message}\n`)
+        await writeOutput(io.stderr, `shoal-dns: cannot serve ${options.config}:\n`)
+        for (const i of list) await writeOutput(io.stderr, `  ${formatIssue(i)}\n`)
+      } else await writeOutput(io.stderr, `shoal-dns: ${e.message}\n`)
     },
   }
 }

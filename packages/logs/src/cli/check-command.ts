@@ -1,8 +1,9 @@
+import { EXIT_CODES, writeOutput } from '@shoal/core'
 import type { BadLine, BadLineReason } from '../bad-line.js'
 import { BadLineLog } from '../bad-line-log.js'
 import { parseBatches } from '../parse-stream.js'
 import { chooseParser } from './choose-parser.js'
-import { type CliIo, EXIT, write } from './cli-io.js'
+import type { CliIo } from './cli-io.js'
 import type { CliOptions } from './cli-options.js'
 import { openInputs } from './input.js'
 import { Progress } from './progress.js'
@@ -27,7 +28,7 @@ export async function checkCommand(options: CliOptions, io: CliIo): Promise<numb
     const chosen = chooseParser(options, input)
     if (chosen === undefined) {
       failed = true
-      await write(io.stderr, `${input.name}: no known format fits; name one with --format\n`)
+      await writeOutput(io.stderr, `${input.name}: no known format fits; name one with --format\n`)
       continue
     }
     const badLines = new BadLineLog(0)
@@ -66,9 +67,9 @@ export async function checkCommand(options: CliOptions, io: CliIo): Promise<numb
       samples,
     }
     if (report.badLines > 0) failed = true
-    await write(io.stdout, options.json ? `${JSON.stringify(report)}\n` : humanReport(report))
+    await writeOutput(io.stdout, options.json ? `${JSON.stringify(report)}\n` : humanReport(report))
   }
-  return failed ? EXIT.failure : EXIT.ok
+  return failed ? EXIT_CODES.failure : EXIT_CODES.ok
 }
 
 function humanReport(report: CheckReport): string {

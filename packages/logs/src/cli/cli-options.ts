@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { UsageError } from './cli-io.js'
+import { UsageError } from '@shoal/core'
 
 /** The commands of `shoal-logs`. */
 export type Command = 'parse' | 'check' | 'detect' | 'follow'

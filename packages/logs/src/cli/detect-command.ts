@@ -1,5 +1,6 @@
+import { EXIT_CODES, writeOutput } from '@shoal/core'
 import { detect } from '../detect.js'
-import { type CliIo, EXIT, write } from './cli-io.js'
+import type { CliIo } from './cli-io.js'
 import type { CliOptions } from './cli-options.js'
 import { headLines, openInputs } from './input.js'
 
@@ -10,14 +11,14 @@ export async function detectCommand(options: CliOptions, io: CliIo): Promise<num
     const candidates = detect(headLines(input.head))
     if (candidates.length === 0) failed = true
     if (options.json) {
-      await write(io.stdout, `${JSON.stringify({ file: input.name, candidates })}\n`)
+      await writeOutput(io.stdout, `${JSON.stringify({ file: input.name, candidates })}\n`)
       continue
     }
     let out = `${input.name}:\n`
     if (candidates.length === 0) out += '  no known format fits\n'
     for (const c of candidates.slice(0, 5))
       out += `  ${c.format.padEnd(18)} ${(c.confidence * 100).toFixed(1).padStart(5)}%  (${c.matched}/${c.sampled} lines)\n`
-    await write(io.stdout, out)
+    await writeOutput(io.stdout, out)
   }
-  return failed ? EXIT.failure : EXIT.ok
+  return failed ? EXIT_CODES.failure : EXIT_CODES.ok
 }

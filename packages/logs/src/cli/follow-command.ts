@@ -1,9 +1,10 @@
 import { readFile, rename, writeFile } from 'node:fs/promises'
+import { EXIT_CODES, UsageError, writeOutput } from '@shoal/core'
 import { detect } from '../detect.js'
 import type { FileCheckpoint } from '../follow/checkpoint.js'
 import { followBatches } from '../follow/follow-batches.js'
 import { createParser } from '../format-registry.js'
-import { type CliIo, EXIT, UsageError, write } from './cli-io.js'
+import type { CliIo } from './cli-io.js'
 import type { CliOptions } from './cli-options.js'
 import { headLines, openInputs } from './input.js'
 
@@ -15,11 +16,11 @@ export async function followCommand(options: CliOptions, io: CliIo): Promise<num
     const [input] = await openInputs([path], io.stdin).catch(() => [])
     const best = input === undefined ? undefined : detect(headLines(input.head))[0]
     if (best === undefined || best.confidence < 0.5) {
-      await write(
+      await writeOutput(
         io.stderr,
         `${path}: cannot detect the format (is the file there and non-empty?); name one with --format\n`,
       )
-      return EXIT.failure
+      return EXIT_CODES.failure
     }
     format = best.format
   }
@@ -39,14 +40,14 @@ export async function followCommand(options: CliOptions, io: CliIo): Promise<num
       let text = ''
       for (const record of batch.records) text += `${JSON.stringify(record)}\n`
       for (const bad of batch.errors)
-        await write(io.stderr, `${path}:${bad.line}: ${bad.reason}: ${bad.message}\n`)
-      await write(io.stdout, text)
+        await writeOutput(io.stderr, `${path}:${bad.line}: ${bad.reason}: ${bad.message}\n`)
+      await writeOutput(io.stdout, text)
       if (options.checkpoint !== undefined) await saveCheckpoint(options.checkpoint, batch.checkpoint)
     }
   } catch (err) {
     if (io.signal?.aborted !== true) throw err
   }
-  return EXIT.ok
+  return EXIT_CODES.ok
 }
 
 async function loadCheckpoint(file: string): Promise<FileCheckpoint | undefined> {

@@ -1,7 +1,8 @@
+import { EXIT_CODES, writeOutput } from '@shoal/core'
 import { BadLineLog } from '../bad-line-log.js'
 import { parseBatches } from '../parse-stream.js'
 import { chooseParser } from './choose-parser.js'
-import { type CliIo, EXIT, write } from './cli-io.js'
+import type { CliIo } from './cli-io.js'
 import type { CliOptions } from './cli-options.js'
 import { formatCounts } from './format-counts.js'
 import { openInputs } from './input.js'
@@ -14,8 +15,8 @@ export async function parseCommand(options: CliOptions, io: CliIo): Promise<numb
   for (const input of await openInputs(options.files, io.stdin)) {
     const chosen = chooseParser(options, input)
     if (chosen === undefined) {
-      await write(io.stderr, `${input.name}: no known format fits; name one with --format\n`)
-      return EXIT.failure
+      await writeOutput(io.stderr, `${input.name}: no known format fits; name one with --format\n`)
+      return EXIT_CODES.failure
     }
     const badLines = new BadLineLog(0)
     let records = 0
@@ -27,7 +28,7 @@ export async function parseCommand(options: CliOptions, io: CliIo): Promise<numb
       const take = batch.records.length > remaining ? batch.records.slice(0, remaining) : batch.records
       let text = ''
       for (const record of take) text += `${JSON.stringify(record)}\n`
-      await write(io.stdout, text)
+      await writeOutput(io.stdout, text)
       records += take.length
       remaining -= take.length
       progress.update(input.name, batch.line, batch.offset, input.size)
@@ -35,12 +36,12 @@ export async function parseCommand(options: CliOptions, io: CliIo): Promise<numb
     }
     progress.done()
     if (badLines.total > 0) {
-      await write(
+      await writeOutput(
         io.stderr,
         `${input.name}: ${records} records (${chosen.format}), ${badLines.total} bad lines: ${formatCounts(badLines.counts)}\n`,
       )
     }
     if (remaining <= 0) break
   }
-  return EXIT.ok
+  return EXIT_CODES.ok
 }

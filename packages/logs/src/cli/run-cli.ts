@@ -1,6 +1,6 @@
-import { isShoalError } from '@shoal/core'
+import { EXIT_CODES, isShoalError, UsageError, writeOutput } from '@shoal/core'
 import { checkCommand } from './check-command.js'
-import { type CliIo, EXIT, UsageError, write } from './cli-io.js'
+import type { CliIo } from './cli-io.js'
 import { HELP, parseCliOptions } from './cli-options.js'
 import { detectCommand } from './detect-command.js'
 import { followCommand } from './follow-command.js'
@@ -13,22 +13,22 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     const options = parseCliOptions(argv)
     if (options.help) {
-      await write(io.stdout, HELP)
-      return EXIT.ok
+      await writeOutput(io.stdout, HELP)
+      return EXIT_CODES.ok
     }
     return await COMMANDS[options.command](options, io)
   } catch (err) {
     if (err instanceof UsageError) {
-      await write(io.stderr, `shoal-logs: ${err.message}\nRun shoal-logs --help for usage.\n`)
-      return EXIT.usage
+      await writeOutput(io.stderr, `shoal-logs: ${err.message}\nRun shoal-logs --help for usage.\n`)
+      return EXIT_CODES.usage
     }
     if (isShoalError(err, 'ERR_INVALID_FORMAT') || isShoalError(err, 'ERR_INVALID_ARGUMENT')) {
-      await write(io.stderr, `shoal-logs: ${(err as Error).message}\n`)
-      return EXIT.usage
+      await writeOutput(io.stderr, `shoal-logs: ${(err as Error).message}\n`)
+      return EXIT_CODES.usage
     }
     // the reader went away (e.g. `| head`): nothing more to say
-    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.ok
-    await write(io.stderr, `shoal-logs: ${(err as Error).message}\n`).catch(() => undefined)
-    return EXIT.failure
+    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return EXIT_CODES.ok
+    await writeOutput(io.stderr, `shoal-logs: ${(err as Error).message}\n`).catch(() => undefined)
+    return EXIT_CODES.failure
   }
 }

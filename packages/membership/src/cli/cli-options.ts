@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
+import { UsageError } from '@shoal/core'
 import type { ProfileName } from '../core/config.js'
-import { UsageError } from './cli-io.js'
 
 /** The parsed command line of `shoal-member`. */
 export interface CliOptions {

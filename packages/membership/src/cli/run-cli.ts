@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises'
-import { isShoalError, sleep } from '@shoal/core'
+import { EXIT_CODES, isShoalError, sleep, UsageError, writeOutput } from '@shoal/core'
 import type { MemberEvent, MemberEventType } from '../core/events.js'
 import { Membership } from '../node/membership.js'
 import { parseKey } from '../wire/keyring.js'
-import { type CliIo, EXIT, UsageError, write } from './cli-io.js'
+import type { CliIo } from './cli-io.js'
 import { type CliOptions, HELP, parseCliOptions } from './cli-options.js'
 import { formatEvent, formatMembers } from './report.js'
 
@@ -27,24 +27,24 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     const options = parseCliOptions(argv)
     if (options.help) {
-      await write(io.stdout, HELP)
-      return EXIT.ok
+      await writeOutput(io.stdout, HELP)
+      return EXIT_CODES.ok
     }
     const keys = await readKeys(options)
     return await (options.list ? listMembers : runMember)(options, keys, io)
   } catch (err) {
     if (err instanceof UsageError) {
-      await write(io.stderr, `shoal-member: ${err.message}\nRun shoal-member --help for usage.\n`)
-      return EXIT.usage
+      await writeOutput(io.stderr, `shoal-member: ${err.message}\nRun shoal-member --help for usage.\n`)
+      return EXIT_CODES.usage
     }
     if (isShoalError(err, 'ERR_INVALID_ARGUMENT')) {
-      await write(io.stderr, `shoal-member: ${(err as Error).message}\n`)
-      return EXIT.usage
+      await writeOutput(io.stderr, `shoal-member: ${(err as Error).message}\n`)
+      return EXIT_CODES.usage
     }
     // the reader went away (e.g. `| head`): nothing more to say
-    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.ok
-    await write(io.stderr, `shoal-member: ${(err as Error).message}\n`).catch(() => undefined)
-    return EXIT.failure
+    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return EXIT_CODES.ok
+    await writeOutput(io.stderr, `shoal-member: ${(err as Error).message}\n`).catch(() => undefined)
+    return EXIT_CODES.failure
   } finally {
     clearInterval(keepAlive)
   }
@@ -81,7 +81,7 @@ function writer(io: CliIo): { out(text: string): void; done(): Promise<void> } {
   let chain = Promise.resolve()
   return {
     out(text) {
-      chain = chain.then(() => write(io.stdout, text))
+      chain = chain.then(() => writeOutput(io.stdout, text))
       chain.catch(() => undefined) // reported by done()
     },
     done: () => chain,
@@ -119,7 +119,7 @@ async function runMember(options: CliOptions, keys: Uint8Array[], io: CliIo): Pr
         : `${time} stopped ${name} left the cluster\n`,
     )
     await done()
-    return EXIT.ok
+    return EXIT_CODES.ok
   } finally {
     await membership.stop()
   }
@@ -133,12 +133,12 @@ async function listMembers(options: CliOptions, keys: Uint8Array[], io: CliIo): 
     await sleep(options.wait, { signal: io.signal }).catch(() => undefined)
     const members = membership.members()
     await membership.leave()
-    await write(io.stdout, formatMembers(members, options.json))
+    await writeOutput(io.stdout, formatMembers(members, options.json))
     if (options.join.length > 0 && members.length <= 1) {
-      await write(io.stderr, `shoal-member: no member answered at ${options.join.join(', ')}\n`)
-      return EXIT.failure
+      await writeOutput(io.stderr, `shoal-member: no member answered at ${options.join.join(', ')}\n`)
+      return EXIT_CODES.failure
     }
-    return EXIT.ok
+    return EXIT_CODES.ok
   } finally {
     await membership.stop()
   }
