@@ -1,4 +1,4 @@
-import type { Writable } from 'node:stream'
+import type { Readable, Writable } from 'node:stream'
 
 /**
  * The exit codes of every shoal command-line tool: 0 ok, 1 failure, 2 usage error (DESIGN.md).
@@ -46,4 +46,45 @@ export async function writeOutput(stream: Writable, text: string): Promise<void>
  */
 export class UsageError extends Error {
   override readonly name = 'UsageError'
+}
+
+/** The process's streams and an abort signal, as {@link runCliProcess} hands them to a command. */
+export interface CliProcessIo {
+  /** The process's stdin (read lazily: a command that does not read it opens nothing). */
+  readonly stdin: Readable
+  /** The process's stdout. */
+  readonly stdout: Writable
+  /** The process's stderr. */
+  readonly stderr: Writable
+  /** Aborted by SIGINT, SIGTERM, or a closed stdout pipe (EPIPE): the command winds down. */
+  readonly signal: AbortSignal
+}
+
+/**
+ * Runs a CLI's entry function as the process: SIGINT, SIGTERM and a closed stdout pipe abort its
+ * signal, and its result becomes `process.exitCode` — never `process.exit()`, which drops output
+ * still queued for a pipe.
+ *
+ * @example
+ * ```ts
+ * await runCliProcess((argv, io) => runCli(argv, io))
+ * ```
+ */
+export async function runCliProcess(
+  run: (argv: string[], io: CliProcessIo) => Promise<number>,
+): Promise<void> {
+  const controller = new AbortController()
+  process.once('SIGINT', () => controller.abort())
+  process.once('SIGTERM', () => controller.abort())
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') controller.abort()
+  })
+  process.exitCode = await run(process.argv.slice(2), {
+    get stdin() {
+      return process.stdin
+    },
+    stdout: process.stdout,
+    stderr: process.stderr,
+    signal: controller.signal,
+  })
 }

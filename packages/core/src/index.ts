@@ -1,6 +1,6 @@
 export type { AbortOptions } from './abort.js'
 export { sleep } from './abort.js'
-export { EXIT_CODES, UsageError, writeOutput } from './cli.js'
+export { type CliProcessIo, EXIT_CODES, runCliProcess, UsageError, writeOutput } from './cli.js'
 export type { Clock, TimerHandle } from './clock.js'
 export { ManualClock, systemClock } from './clock.js'
 export type { DatagramAddress, DatagramHandler, DatagramPort } from './datagram-port.js'
