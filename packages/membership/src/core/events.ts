@@ -87,3 +87,27 @@ export interface MembershipStats {
   /** Push-pull exchanges started. */
   pushPulls: number
 }
+
+/** Counters at zero (internal: the core starts from it, the adapter reports it before start). */
+export function emptyMembershipStats(): MembershipStats {
+  return {
+    sent: 0,
+    sentStream: 0,
+    bytesSent: 0,
+    received: 0,
+    dropped: {
+      short: 0,
+      magic: 0,
+      cluster: 0,
+      encryption: 0,
+      auth: 0,
+      malformed: 0,
+      misdirected: 0,
+      full: 0,
+    },
+    probes: 0,
+    probesFailed: 0,
+    refutations: 0,
+    pushPulls: 0,
+  }
+}

@@ -11,12 +11,13 @@ import { createEnvelope, type Envelope } from '../wire/envelope.js'
 import type { MemberRecord, MemberState, Message, Metadata } from '../wire/messages.js'
 import { BroadcastQueue } from './broadcast-queue.js'
 import { type MembershipConfig, type ProfileName, resolveConfig } from './config.js'
-import type {
-  MemberEventType,
-  MemberSnapshot,
-  MembershipCall,
-  MembershipEvent,
-  MembershipStats,
+import {
+  emptyMembershipStats,
+  type MemberEventType,
+  type MemberSnapshot,
+  type MembershipCall,
+  type MembershipEvent,
+  type MembershipStats,
 } from './events.js'
 import { Suspicion } from './suspicion.js'
 
@@ -133,26 +134,7 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
   #stopped = false
   #now = 0
   #effects: NodeEffect<MembershipEvent>[] = []
-  readonly #stats: MembershipStats = {
-    sent: 0,
-    sentStream: 0,
-    bytesSent: 0,
-    received: 0,
-    dropped: {
-      short: 0,
-      magic: 0,
-      cluster: 0,
-      encryption: 0,
-      auth: 0,
-      malformed: 0,
-      misdirected: 0,
-      full: 0,
-    },
-    probes: 0,
-    probesFailed: 0,
-    refutations: 0,
-    pushPulls: 0,
-  }
+  readonly #stats: MembershipStats = emptyMembershipStats()
 
   /**
    * @throws `ERR_INVALID_ARGUMENT` for an empty name or address, a bad config value or metadata

@@ -23,19 +23,25 @@ import {
   type UdpPort,
 } from '@shoal/core'
 import { type MembershipConfig, type ProfileName, resolveConfig } from '../core/config.js'
-import type {
-  MemberEvent,
-  MemberSnapshot,
-  MembershipCall,
-  MembershipEvent,
-  MembershipStats,
+import {
+  emptyMembershipStats,
+  type MemberEvent,
+  type MemberSnapshot,
+  type MembershipCall,
+  type MembershipEvent,
+  type MembershipStats,
 } from '../core/events.js'
 import { MembershipCore } from '../core/membership-core.js'
 import { createEnvelope, type Envelope } from '../wire/envelope.js'
 import { Keyring } from '../wire/keyring.js'
 import type { Metadata } from '../wire/messages.js'
 import { advertiseHost, formatHostPort, type HostPort, requireHostPort } from './address.js'
-import { CONNECTION_PREFIX, StreamTransport, type StreamTransportStats } from './stream-transport.js'
+import {
+  CONNECTION_PREFIX,
+  emptyStreamTransportStats,
+  StreamTransport,
+  type StreamTransportStats,
+} from './stream-transport.js'
 
 /** Options of a {@link Membership}. */
 export interface MembershipOptions {
@@ -339,37 +345,13 @@ export class Membership extends TypedEventTarget<MembershipEvents> implements St
 
   /** A snapshot of the counters: the protocol's and the transport's. */
   get stats(): MembershipAdapterStats {
-    const core = this.#core?.stats
-    const streams = this.#streams?.stats
+    const core = this.#core?.stats ?? emptyMembershipStats()
+    const udp = this.#udp?.stats()
     return {
-      sent: core?.sent ?? 0,
-      sentStream: core?.sentStream ?? 0,
-      bytesSent: core?.bytesSent ?? 0,
-      received: core?.received ?? 0,
-      dropped: {
-        short: 0,
-        magic: 0,
-        cluster: 0,
-        encryption: 0,
-        auth: 0,
-        malformed: 0,
-        misdirected: 0,
-        full: 0,
-        ...core?.dropped,
-      },
-      probes: core?.probes ?? 0,
-      probesFailed: core?.probesFailed ?? 0,
-      refutations: core?.refutations ?? 0,
-      pushPulls: core?.pushPulls ?? 0,
-      tcpConnects: streams?.tcpConnects ?? 0,
-      tcpAccepted: streams?.tcpAccepted ?? 0,
-      tcpFailures: streams?.tcpFailures ?? 0,
-      tcpTimeouts: streams?.tcpTimeouts ?? 0,
-      tcpRefused: streams?.tcpRefused ?? 0,
-      framesRefused: streams?.framesRefused ?? 0,
-      tcpUnanswered: streams?.tcpUnanswered ?? 0,
-      udpSendErrors:
-        this.#udpSendErrors + (this.#udp?.stats().sendErrors ?? 0) + (this.#udp?.stats().dropped ?? 0),
+      ...core,
+      dropped: { ...core.dropped },
+      ...(this.#streams?.stats ?? emptyStreamTransportStats()),
+      udpSendErrors: this.#udpSendErrors + (udp?.sendErrors ?? 0) + (udp?.dropped ?? 0),
       errors: this.#errors,
     }
   }

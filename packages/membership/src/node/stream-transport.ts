@@ -116,15 +116,7 @@ export class StreamTransport {
   readonly #outgoing = new Set<Connection>()
   #next = 0
   #closed = false
-  readonly #stats: StreamTransportStats = {
-    tcpConnects: 0,
-    tcpAccepted: 0,
-    tcpFailures: 0,
-    tcpTimeouts: 0,
-    tcpRefused: 0,
-    framesRefused: 0,
-    tcpUnanswered: 0,
-  }
+  readonly #stats: StreamTransportStats = emptyStreamTransportStats()
 
   private constructor(server: Server, options: StreamTransportOptions) {
     this.#server = server
@@ -320,5 +312,18 @@ export class StreamTransport {
     this.#clearTimer(c)
     if (c.incoming) this.#incoming.delete(c.name)
     else this.#outgoing.delete(c)
+  }
+}
+
+/** Transport counters at zero (internal: the adapter reports them before start). */
+export function emptyStreamTransportStats(): StreamTransportStats {
+  return {
+    tcpConnects: 0,
+    tcpAccepted: 0,
+    tcpFailures: 0,
+    tcpTimeouts: 0,
+    tcpRefused: 0,
+    framesRefused: 0,
+    tcpUnanswered: 0,
   }
 }
