@@ -118,6 +118,18 @@ describe('MembershipCore in simulation', () => {
     expect(core.stats.dropped.malformed + core.stats.dropped.cluster).toBe(2)
   })
 
+  it('an accusation at the highest incarnation does not break the core', () => {
+    const core = new MembershipCore({ name: 'a', address: 'a', random: createRandom(1), now: 0 })
+    core.step(0, { type: 'start' })
+    const envelope = createEnvelope({ cluster: 'shoal' })
+    const accuse = envelope.seal(
+      encodeMessages([{ type: 'dead', name: 'a', incarnation: 0xffffffff, from: 'x' }]),
+    )
+    expect(() => core.step(1, { type: 'datagram', from: 'x', data: accuse })).not.toThrow()
+    expect(core.member('a')).toMatchObject({ state: 'alive', incarnation: 0xffffffff })
+    expect(() => core.step(2, { type: 'app', call: { type: 'setMeta', meta: { k: 'v' } } })).not.toThrow()
+  })
+
   it('validates its configuration', () => {
     expect(() => resolveConfig('lan', { probeTimeoutMs: 500 })).toThrow(/shorter than probeIntervalMs/)
     expect(() => resolveConfig('lan', { gossipNodes: 0 })).toThrow(/gossipNodes must be > 0/)

@@ -68,6 +68,7 @@ interface Pending {
 
 const MAX_MESSAGES_PER_DATAGRAM = 64
 const MAX_PENDING = 4_096
+const MAX_INCARNATION = 0xffffffff
 const HEADER = 2
 
 const PROBE = 'probe'
@@ -260,7 +261,11 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
         return
       case 'setMeta': {
         if (this.#leaving) return
-        const next: Member = { ...this.#self, meta: call.meta, incarnation: this.#self.incarnation + 1 }
+        const next: Member = {
+          ...this.#self,
+          meta: call.meta,
+          incarnation: Math.min(this.#self.incarnation + 1, MAX_INCARNATION),
+        }
         const message = this.#aliveMessage(next)
         encodeMessages([message]) // throws ERR_INVALID_ARGUMENT if it cannot be sent
         this.#self.meta = call.meta
@@ -629,7 +634,8 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
   }
 
   #refute(incarnation: number): void {
-    this.#self.incarnation = Math.max(this.#self.incarnation, incarnation) + 1
+    // u32 on the wire: at the top an accusation can no longer be outbid, only repeated against
+    this.#self.incarnation = Math.min(Math.max(this.#self.incarnation, incarnation) + 1, MAX_INCARNATION)
     this.#stats.refutations++
     this.#changeAwareness(1)
     this.#broadcast(this.#aliveMessage(this.#self))
