@@ -6,7 +6,7 @@
  * more than 5 ms, and with `global.gc` a long run leaves the heap where it was. FUZZ_CASES scales
  * the run (default 100,000); the seed comes from FUZZ_SEED or FC_SEED and is printed on failure.
  */
-import { isShoalError } from '@shoal/core'
+import { createRandom, isShoalError, type Random } from '@shoal/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeMessages, encodeMessages } from '../src/wire/codec.js'
@@ -17,23 +17,6 @@ import type { MemberRecord, Message } from '../src/wire/messages.js'
 const CASES = Number(process.env.FUZZ_CASES ?? 100_000)
 const SEED = Number(process.env.FUZZ_SEED ?? process.env.FC_SEED ?? Date.now() % 0x7fffffff)
 const BUDGET_MS = 5
-
-/** A small deterministic PRNG (xorshift32): a run replays from its seed. */
-class Xorshift {
-  #state: number
-  constructor(seed: number) {
-    this.#state = seed >>> 0 || 0x9e3779b9
-  }
-  /** An integer in [0, n). */
-  int(n: number): number {
-    let x = this.#state
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    this.#state = x >>> 0
-    return this.#state % n
-  }
-}
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex')
 
@@ -102,7 +85,7 @@ function seeds(): Uint8Array[] {
 
 const INTERESTING = [0x00, 0x01, 0x02, 0x03, 0x04, 0x08, 0x3f, 0x40, 0x41, 0x7f, 0x80, 0xc0, 0xff]
 
-function mutate(rng: Xorshift, input: Uint8Array, pool: readonly Uint8Array[]): Uint8Array {
+function mutate(rng: Random, input: Uint8Array, pool: readonly Uint8Array[]): Uint8Array {
   let p = Uint8Array.from(input)
   const steps = rng.int(2) === 0 ? 1 : 1 + rng.int(4)
   for (let s = 0; s < steps; s++) {
@@ -216,7 +199,7 @@ function timed(tally: Tally, input: Uint8Array, fn: () => void): void {
 }
 
 function run(cases: number, seed: number): Tally {
-  const rng = new Xorshift(seed)
+  const rng = createRandom(seed)
   const ring = new Keyring([new Uint8Array(32).fill(1), new Uint8Array(32).fill(2)])
   const plain = createEnvelope({ cluster: 'fuzz' })
   const secret = createEnvelope({ cluster: 'fuzz', keyring: ring })
