@@ -10,7 +10,7 @@ export const CONNECTION_PREFIX = 'tcp#'
 
 const LENGTH_BYTES = 4
 
-/** Counters of a {@link StreamTransport}. */
+/** Counters of the TCP transport that carries push-pull exchanges. */
 export interface StreamTransportStats {
   /** Outgoing connections opened. */
   tcpConnects: number
