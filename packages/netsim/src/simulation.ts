@@ -198,6 +198,8 @@ export class Simulation<A = unknown, E = unknown> {
     timers: 0,
     dropped: { loss: 0, partition: 0, down: 0, queue: 0, crashed: 0, overflow: 0, unknown: 0 },
   }
+  /** Timer inputs queued at paused nodes, with the token they fired under. */
+  readonly #pausedTimers = new WeakMap<NodeInput<A>, number>()
   /** Every event the cores emitted, in order. */
   readonly history: EmittedEvent<E>[] = []
 
@@ -342,10 +344,18 @@ export class Simulation<A = unknown, E = unknown> {
       }
     } else if (event.kind === TIMER && node !== undefined) {
       if (node.up && node.timers.get(event.id) === event.token) {
+        const input: NodeInput<A> = { type: 'timer', id: event.id }
+        if (node.paused) {
+          // It fires at resume only if the core has not set or cancelled it again by then (as
+          // with a Node timer cleared after a stall, before its callback ran).
+          this.#pausedTimers.set(input, event.token)
+          node.pending.push(input)
+          return true
+        }
         node.timers.delete(event.id)
         this.counters.timers++
         if (this.#tracing) this.#trace.add(this.#now, 'timer', node.name, undefined, event.id)
-        this.#dispatch(node, { type: 'timer', id: event.id })
+        this.#dispatch(node, input)
       }
     } else if (event.action !== undefined) {
       event.action()
@@ -461,7 +471,18 @@ export class Simulation<A = unknown, E = unknown> {
         }
         break
       }
-      this.#dispatch(node, queued[i] as NodeInput<A>)
+      const input = queued[i] as NodeInput<A>
+      if (input.type === 'timer') {
+        const token = this.#pausedTimers.get(input)
+        this.#pausedTimers.delete(input)
+        if (token !== undefined) {
+          if (node.timers.get(input.id) !== token) continue
+          node.timers.delete(input.id)
+          this.counters.timers++
+          if (this.#tracing) this.#trace.add(this.#now, 'timer', node.name, undefined, input.id)
+        }
+      }
+      this.#dispatch(node, input)
     }
   }
 

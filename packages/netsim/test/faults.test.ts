@@ -131,8 +131,29 @@ describe('faults', () => {
     const handled = events(sim, 'b', 'ping')
     expect(handled.length).toBe(5)
     expect(handled.every((e) => e.time === 55)).toBe(true)
-    // and b's own timer, which was due while paused, fired late
-    expect(sim.trace.some((e) => e.kind === 'timer' && e.node === 'b' && e.time === 10)).toBe(true)
+    // and b's own timer, which was due while paused, fired late, at resume
+    expect(sim.trace.some((e) => e.kind === 'timer' && e.node === 'b' && e.time === 55)).toBe(true)
+  })
+
+  it('a timer due during a pause does not fire at resume if the core set it again first', () => {
+    const fired: number[] = []
+    const sim = new Simulation<never, string>({ seed: 4 })
+    sim.add('b', () => ({
+      step: (now, input) => {
+        if (input.type === 'start') return [{ type: 'setTimer', id: 't', at: now + 100 }]
+        // a datagram that arrived before the timer was due moves it later
+        if (input.type === 'datagram') return [{ type: 'setTimer', id: 't', at: now + 100 }]
+        if (input.type === 'timer') fired.push(now)
+        return []
+      },
+    }))
+    sim.add('a', () => ({
+      step: (_now, input) =>
+        input.type === 'start' ? [{ type: 'send', to: 'b', data: new Uint8Array(1) }] : [],
+    }))
+    sim.pause('b', 200)
+    sim.runFor(1_000)
+    expect(fired).toEqual([300])
   })
 
   it('a second pause replaces the end of the first', () => {
