@@ -118,6 +118,36 @@ describe('MembershipCore in simulation', () => {
     expect(core.stats.dropped.malformed + core.stats.dropped.cluster).toBe(2)
   })
 
+  it('a suspicion timer that fires late (this process stalled) waits for the input behind it', () => {
+    const envelope = createEnvelope({ cluster: 'shoal' })
+    const datagram = (...messages: Parameters<typeof encodeMessages>[0]) => ({
+      type: 'datagram' as const,
+      from: 'x',
+      data: envelope.seal(encodeMessages(messages)),
+    })
+    const run = (refute: boolean) => {
+      const core = new MembershipCore({ name: 'a', address: 'a', random: createRandom(1), now: 0 })
+      core.step(0, { type: 'start' })
+      core.step(1, datagram({ type: 'alive', name: 'x', address: 'x', incarnation: 0, meta: {} }))
+      const effects = core.step(2, datagram({ type: 'suspect', name: 'x', incarnation: 0, from: 'y' }))
+      const timer = effects.find((e) => e.type === 'setTimer' && e.id === 's:x')
+      expect(timer).toBeDefined()
+      const deadline = (timer as { at: number }).at
+      // the timer runs 5 s late, before the refutation that arrived meanwhile is read
+      const late = core.step(deadline + 5_000, { type: 'timer', id: 's:x' })
+      expect(late.some((e) => e.type === 'emit')).toBe(false)
+      if (refute)
+        core.step(
+          deadline + 5_001,
+          datagram({ type: 'alive', name: 'x', address: 'x', incarnation: 1, meta: {} }),
+        )
+      const after = core.step(deadline + 5_000 + core.config.probeTimeoutMs, { type: 'timer', id: 's:x' })
+      return { state: core.member('x')?.state, emitted: after.filter((e) => e.type === 'emit').length }
+    }
+    expect(run(true)).toEqual({ state: 'alive', emitted: 0 })
+    expect(run(false)).toEqual({ state: 'dead', emitted: 1 })
+  })
+
   it('an accusation at the highest incarnation does not break the core', () => {
     const core = new MembershipCore({ name: 'a', address: 'a', random: createRandom(1), now: 0 })
     core.step(0, { type: 'start' })

@@ -53,6 +53,8 @@ interface Member {
   meta: Metadata
   since: number
   suspicion: Suspicion | undefined
+  /** When a datagram from its address last opened here (any datagram proves it is running). */
+  heard: number
   /** Index in the core's name list (for O(1) random picks and removal). */
   index: number
 }
@@ -108,6 +110,8 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
   readonly #envelope: Envelope
   readonly #self: Member
   readonly #members = new Map<string, Member>()
+  /** Members by address, to know who a datagram came from. */
+  readonly #byAddress = new Map<string, Member>()
   /** Every member's name but our own, for random picks. */
   readonly #names: string[] = []
   readonly #broadcasts = new BroadcastQueue()
@@ -158,6 +162,7 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
       meta: options.meta ?? {},
       since: options.now,
       suspicion: undefined,
+      heard: options.now,
       index: -1,
     }
     encodeMessages([this.#aliveMessage(this.#self)])
@@ -338,6 +343,8 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
       this.#stats.dropped[opened.reason]++
       return
     }
+    const sender = this.#byAddress.get(from)
+    if (sender !== undefined) sender.heard = this.#now
     let messages: Message[]
     try {
       messages = decodeMessages(opened.body)
@@ -483,8 +490,11 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
     const missing = this.#expectedNacks > 0 ? this.#expectedNacks - this.#nacks : 1
     this.#changeAwareness(Math.max(0, missing))
     this.#endProbe()
-    // Suspect it, or confirm the suspicion we heard (Lifeguard: confirmations shorten it).
-    if (target !== undefined) this.#onSuspect(target.name, target.incarnation, this.#self.name)
+    // Suspect it, or confirm the suspicion we heard (Lifeguard: confirmations shorten it), and
+    // probe it again next period: once it can answer, the buddy probe fetches its refutation.
+    if (target === undefined) return
+    this.#onSuspect(target.name, target.incarnation, this.#self.name)
+    if (target.state === 'suspect' && !this.#suspects.includes(target.name)) this.#suspects.push(target.name)
   }
 
   #acked(seq: number): void {
@@ -543,9 +553,11 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
         meta,
         since: this.#now,
         suspicion: undefined,
+        heard: this.#now,
         index: this.#names.length,
       }
       this.#members.set(name, m)
+      this.#byAddress.set(address, m)
       this.#names.push(name)
       this.#live++
       this.#emit('join', m)
@@ -555,7 +567,11 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
     if (incarnation <= m.incarnation) return
     const wasLive = m.state === 'alive'
     const changed = m.address !== address || !sameMeta(m.meta, meta)
-    m.address = address
+    if (m.address !== address) {
+      if (this.#byAddress.get(m.address) === m) this.#byAddress.delete(m.address)
+      this.#byAddress.set(address, m)
+      m.address = address
+    }
     m.meta = meta
     if (m.state === 'alive') {
       m.incarnation = incarnation
@@ -601,7 +617,20 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
 
   #suspicionExpired(name: string): void {
     const m = this.#members.get(name)
-    if (m === undefined || m.state !== 'suspect') return
+    if (m === undefined || m.state !== 'suspect' || m.suspicion === undefined) return
+    // We have had datagrams from it since the suspicion began: it runs, whatever the others say
+    // and whether or not its refutation reached us. Suspect it afresh instead.
+    if (m.heard > m.suspicion.start) {
+      this.#suspect(m, this.#self.name)
+      return
+    }
+    // Fired well after its deadline: this process was stalled (GC, a busy event loop), and a
+    // refutation may be waiting unread behind this timer. Give the input a moment first.
+    if (!m.suspicion.deferred && this.#now - m.suspicion.deadline > this.#config.probeTimeoutMs) {
+      m.suspicion.deferred = true
+      this.#setTimer(`s:${name}`, this.#now + this.#config.probeTimeoutMs)
+      return
+    }
     this.#onDead(name, m.incarnation, this.#self.name)
   }
 
@@ -767,6 +796,7 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
 
   #forget(m: Member): void {
     this.#members.delete(m.name)
+    if (this.#byAddress.get(m.address) === m) this.#byAddress.delete(m.address)
     this.#broadcasts.remove(m.name)
     const last = this.#names.pop() as string
     if (last !== m.name) {

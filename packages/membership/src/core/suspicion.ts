@@ -17,6 +17,8 @@ export function suspicionTimeout(min: number, max: number, k: number, confirmati
 /** A running suspicion of one member: when it started and who has confirmed it. */
 export class Suspicion {
   readonly #confirmers = new Set<string>()
+  /** Whether its expiry has been put off once because it fired late (we were stalled). */
+  deferred = false
 
   /**
    * @param start - when the suspicion began
