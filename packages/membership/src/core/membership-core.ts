@@ -53,7 +53,7 @@ interface Member {
   meta: Metadata
   since: number
   suspicion: Suspicion | undefined
-  /** When a datagram from its address last opened here (any datagram proves it is running). */
+  /** When it last probed us or asked us to probe (proof that it runs, whatever others say). */
   heard: number
   /** Index in the core's name list (for O(1) random picks and removal). */
   index: number
@@ -110,8 +110,6 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
   readonly #envelope: Envelope
   readonly #self: Member
   readonly #members = new Map<string, Member>()
-  /** Members by address, to know who a datagram came from. */
-  readonly #byAddress = new Map<string, Member>()
   /** Every member's name but our own, for random picks. */
   readonly #names: string[] = []
   readonly #broadcasts = new BroadcastQueue()
@@ -343,8 +341,6 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
       this.#stats.dropped[opened.reason]++
       return
     }
-    const sender = this.#byAddress.get(from)
-    if (sender !== undefined) sender.heard = this.#now
     let messages: Message[]
     try {
       messages = decodeMessages(opened.body)
@@ -364,6 +360,7 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
           return
         }
         this.#send(from, { type: 'ack', seq: m.seq })
+        this.#heard(m.source, from)
         // Probed by a member we do not know: we restarted, or it joined past us. Exchange state.
         if (
           !this.#members.has(m.source) &&
@@ -374,6 +371,7 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
         }
         return
       case 'indirectPing': {
+        this.#heard(m.source, from)
         if (this.#pending.size >= MAX_PENDING) {
           this.#stats.dropped.full++
           return
@@ -409,6 +407,12 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
         this.#onPushPull(from, m.join, m.reply, m.members)
         return
     }
+  }
+
+  /** A datagram came from `name` itself (a probe or a probe request from its address). */
+  #heard(name: string, from: string): void {
+    const m = this.#members.get(name)
+    if (m !== undefined && m.address === from) m.heard = this.#now
   }
 
   // --- probing ---------------------------------------------------------------------------------
@@ -557,7 +561,6 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
         index: this.#names.length,
       }
       this.#members.set(name, m)
-      this.#byAddress.set(address, m)
       this.#names.push(name)
       this.#live++
       this.#emit('join', m)
@@ -567,11 +570,7 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
     if (incarnation <= m.incarnation) return
     const wasLive = m.state === 'alive'
     const changed = m.address !== address || !sameMeta(m.meta, meta)
-    if (m.address !== address) {
-      if (this.#byAddress.get(m.address) === m) this.#byAddress.delete(m.address)
-      this.#byAddress.set(address, m)
-      m.address = address
-    }
+    m.address = address
     m.meta = meta
     if (m.state === 'alive') {
       m.incarnation = incarnation
@@ -618,8 +617,8 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
   #suspicionExpired(name: string): void {
     const m = this.#members.get(name)
     if (m === undefined || m.state !== 'suspect' || m.suspicion === undefined) return
-    // We have had datagrams from it since the suspicion began: it runs, whatever the others say
-    // and whether or not its refutation reached us. Suspect it afresh instead.
+    // It has probed us since the suspicion began: it runs, whatever the others say and whether
+    // or not its refutation reached us. Suspect it afresh instead.
     if (m.heard > m.suspicion.start) {
       this.#suspect(m, this.#self.name)
       return
@@ -796,7 +795,6 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
 
   #forget(m: Member): void {
     this.#members.delete(m.name)
-    if (this.#byAddress.get(m.address) === m) this.#byAddress.delete(m.address)
     this.#broadcasts.remove(m.name)
     const last = this.#names.pop() as string
     if (last !== m.name) {
