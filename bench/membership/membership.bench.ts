@@ -1,25 +1,32 @@
 /**
- * Benchmark of `@shoal/membership` (SWIM + Lifeguard), in five parts, each beside its peers in the
+ * Benchmark of `@shoal/membership` (SWIM + Lifeguard), in six parts, each beside its peers in the
  * same run:
  *
  * 1. detection: simulated clusters of 5 and 20 members (1–3 ms delay, no loss); after the join
- *    wave converges and 1–5 s more, one random member crashes; the time until every live member
+ *    wave (all start at once) converges and 1–5 s more, one random member crashes; the time until every live member
  *    has declared it `dead`, over many trials (one seed each, the same seeds for every contender).
  *    Contenders: our `lan` profile, `wan`, `local`, memberlist's DefaultLANConfig timings on our
  *    core, and SWIM without Lifeguard (lan timings, `awarenessMax: 1`, `suspicionMaxMult: 1`).
  *    Corosync's default (7.6 s, measured in the research note) is a reference row, not run here.
  * 2. accuracy: 5 members, 10 virtual hours of 5 % loss on every link and a 500 ms pause of a random
  *    member about every 10 s (exponential gaps); every `dead` event is false (nobody crashes).
- *    Plus a harsher row for lan: 10 % loss and 1 s pauses.
- * 3. scale (lan): N from 10 to 1,000 members start at once (everyone seeding m0 and m1): time until
- *    every member counts N live; then the steady-state traffic each member sends over 30 virtual s.
- *    Writes packages/membership/docs/scale-load.svg and scale-convergence.svg (full runs only).
- * 4. codec: encodeMessages + seal, and open + decodeMessages, of a ping with 8 gossip messages,
+ *    Plus a harsher row for lan: 10 % loss and 1 s pauses. And Lifeguard's own experiment: one
+ *    degraded member whose inbound datagrams are all delayed 100–900 ms, 1 % loss, 2 virtual hours:
+ *    false deaths, and suspicions raised by the degraded member vs by the healthy ones.
+ * 3. tolerance: 5 members, 1 % loss, one member paused once at a random moment; for each profile
+ *    and a ladder of pause lengths, the trials (of 40) in which anyone declared anyone dead.
+ * 4. scale (lan): N from 10 to 1,000 members start at once (everyone seeding m0 and m1): time until
+ *    every member counts N live (cold start); the steady-state traffic each member sends over 30
+ *    virtual s; then a wave of 10 new members joins the running cluster: time until every member
+ *    counts N + 10 live (dissemination time). Writes packages/membership/docs/scale-load.svg and
+ *    scale-convergence.svg (full runs only).
+ * 5. codec: encodeMessages + seal, and open + decodeMessages, of a ping with 8 gossip messages,
  *    plain and AES-256-GCM.
- * 5. processes: 5 real `shoal-member` processes on loopback, idle: % of one core per member over 20 s.
+ * 6. processes: 5 real `shoal-member` processes on loopback, idle: % of one core per member over 20 s.
  *
- *   npm run bench -- membership [--smoke] [--parts detection,accuracy,scale,codec,processes]
- *     [--trials N] [--hours H] [--sizes 10,30,100] [--scale-seeds K] [--seed S] [--only wan,local]
+ *   npm run bench -- membership [--smoke] [--parts detection,accuracy,tolerance,scale,codec,processes]
+ *     [--trials N] [--hours H] [--degraded-hours H] [--tolerance-trials N] [--sizes 10,30,100]
+ *     [--scale-seeds K] [--seed S] [--only wan,local]
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
@@ -44,7 +51,15 @@ import {
   type Workload,
 } from '../src/harness.js'
 import { cliUnavailable, startProcessCluster } from './processes.js'
-import { accuracyRun, detectionTrial, quantile, scaleRun, type Timings } from './sim.js'
+import {
+  accuracyRun,
+  degradedRun,
+  detectionTrial,
+  quantile,
+  scaleRun,
+  type Timings,
+  toleranceTrial,
+} from './sim.js'
 import { lineChart } from './svg.js'
 
 // ---------------------------------------------------------------- contenders' timings
@@ -110,7 +125,7 @@ function num(context: BenchContext, key: string, fallback: number): number {
   return n
 }
 
-const PARTS = ['detection', 'accuracy', 'scale', 'codec', 'processes'] as const
+const PARTS = ['detection', 'accuracy', 'tolerance', 'scale', 'codec', 'processes'] as const
 
 /** `--parts` is read before the harness parses the command line (it selects the comparisons). */
 function selectedParts(): Set<string> {
@@ -205,7 +220,7 @@ function detection(size: number): Comparison<DetectionWorkload> {
       const trials = num(context, 'trials', context.smoke ? 10 : 500)
       const seed = num(context, 'seed', 1)
       return {
-        description: `${size} members, 1–3 ms uniform delay, no loss; join wave, converged, 1–5 s more, crash one random member; ${formatInt(trials)} trials (seeds shared by the contenders); times in virtual seconds`,
+        description: `${size} members, 1–3 ms uniform delay, no loss; all start at once, converged, 1–5 s more, crash one random member; ${formatInt(trials)} trials (seeds shared by the contenders); times in virtual seconds`,
         items: trials,
         bytes: 0,
         unit: 'trials',
@@ -331,15 +346,206 @@ const accuracy: Comparison<AccuracyWorkload> = {
   ],
 }
 
-// ---------------------------------------------------------------- 3. scale
+// ---------------------------------------------------------------- 2b. one degraded member
+
+interface DegradedWorkload extends Workload {
+  readonly hours: number
+  readonly seed: number
+  readonly size: number
+}
+
+function degradedContender(
+  name: string,
+  description: string,
+  timings: Timings,
+  loopDelayMs: number | undefined,
+  ours = false,
+): NodeContender<DegradedWorkload> {
+  return {
+    name,
+    description,
+    ours,
+    maxRepeats: 1,
+    async load(w) {
+      return async () => {
+        const r = degradedRun({
+          seed: w.seed,
+          size: w.size,
+          timings,
+          hours: w.hours,
+          loss: 0.01,
+          ...(loopDelayMs === undefined ? {} : { loopDelayMs }),
+        })
+        return {
+          accepted: r.virtualSeconds,
+          checks: {
+            falseDeaths: r.deadByDegraded + r.deadByOthers,
+            deadByDegraded: r.deadByDegraded,
+            deadByOthers: r.deadByOthers,
+            deadOfDegraded: r.deadOfDegraded,
+            suspectsByDegraded: r.suspectsByDegraded,
+            suspectsOfDegraded: r.suspectsOfDegraded,
+            suspectsOfHealthy: r.suspectsOfHealthy,
+            maxSuspectsByHealthy: r.maxSuspectsByHealthy,
+            refutationsByDegraded: r.refutationsByDegraded,
+            refutationsByOthers: r.refutationsByOthers,
+          },
+        }
+      }
+    },
+  }
+}
+
+const degraded: Comparison<DegradedWorkload> = {
+  id: 'degraded',
+  title: "Accuracy with one degraded member (Lifeguard's experiment, simulated, nobody crashes)",
+  columns: [
+    { check: 'falseDeaths', header: 'false dead' },
+    { check: 'suspectsByDegraded', header: 'suspects by degraded' },
+    { check: 'suspectsOfDegraded', header: 'suspects of degraded' },
+    { check: 'suspectsOfHealthy', header: 'suspects of healthy by healthy' },
+  ],
+  prepare(context) {
+    const hours = num(context, 'degraded-hours', context.smoke ? 0.05 : 2)
+    return {
+      description: `5 members, 1–3 ms delay; after convergence ${hours} virtual hours of 1 % loss on every link, and every datagram to one member (the degraded one) delayed a further 100–900 ms (uniform: netsim setLink(other, degraded, { delay }) for each other member); items are virtual seconds`,
+      items: hours * 3600,
+      bytes: 0,
+      unit: 'sim-s',
+      hours,
+      seed: num(context, 'seed', 1),
+      size: 5,
+    }
+  },
+  verdict(_w, tally) {
+    const c = tally.checks ?? {}
+    return `${c.falseDeaths === 0 ? 'no false deaths ✓' : `${c.falseDeaths} FALSE DEATHS (${c.deadByDegraded} by the degraded member)`} · the degraded member raised ${formatInt(c.suspectsByDegraded ?? 0)} suspicions, the healthy ones ${formatInt(c.suspectsOfDegraded ?? 0)} of it and ${formatInt(c.suspectsOfHealthy ?? 0)} of each other`
+  },
+  contenders: [
+    degradedContender('lan', 'our lan profile', { profile: 'lan' }, undefined, true),
+    degradedContender(
+      'swim-no-lifeguard',
+      'lan timings without Lifeguard (awarenessMax 1, suspicionMaxMult 1)',
+      { profile: 'lan', config: NO_LIFEGUARD },
+      undefined,
+    ),
+    degradedContender(
+      'memberlist-lan',
+      "memberlist DefaultLANConfig's timings on our core",
+      { profile: 'lan', config: MEMBERLIST_LAN },
+      undefined,
+    ),
+    degradedContender(
+      'lan-loop-delay',
+      "our lan profile, the degraded member's core told every virtual second that its event loop lags 500 ms (loopDelay call, as the Node adapter does for a stalled process)",
+      { profile: 'lan' },
+      500,
+    ),
+  ],
+}
+
+// ---------------------------------------------------------------- 3. pause tolerance
+
+/** Pause lengths tried per profile (ms). */
+const PAUSE_LADDERS: Readonly<Record<'local' | 'lan' | 'wan', readonly number[]>> = {
+  local: [100, 200, 300, 400, 500, 600],
+  lan: [500, 750, 1000, 1250, 1500, 1750, 2000],
+  wan: [2000, 4000, 6000, 8000, 10000, 12000, 14000, 16000],
+}
+
+interface ToleranceWorkload extends Workload {
+  readonly trials: number
+  readonly seed: number
+  readonly size: number
+  readonly loss: number
+}
+
+function toleranceContender(profile: 'local' | 'lan' | 'wan'): NodeContender<ToleranceWorkload> {
+  const ladder = PAUSE_LADDERS[profile]
+  return {
+    name: profile,
+    description: `our ${profile} profile (${describeTimings({ profile })}); pauses ${ladder.map((ms) => `${ms / 1000}`).join(', ')} s`,
+    ours: profile === 'lan',
+    maxRepeats: 1,
+    async load(w) {
+      return async () => {
+        const checks: Record<string, number> = { rungs: ladder.length }
+        let tolerated = 0
+        let firstFailure = Number.NaN
+        ladder.forEach((pauseMs, i) => {
+          let failed = 0
+          let deaths = 0
+          let suspects = 0
+          for (let k = 0; k < w.trials; k++) {
+            const r = toleranceTrial({
+              seed: w.seed * 1_000_003 + k,
+              size: w.size,
+              timings: { profile },
+              loss: w.loss,
+              pauseMs,
+            })
+            if (r.deaths > 0) failed++
+            deaths += r.deaths
+            suspects += r.suspects
+          }
+          checks[`pause${i}`] = pauseMs
+          checks[`failed${i}`] = failed
+          checks[`deaths${i}`] = deaths
+          checks[`suspects${i}`] = suspects
+          if (failed === 0) tolerated = pauseMs
+          else if (Number.isNaN(firstFailure)) firstFailure = pauseMs
+        })
+        return {
+          accepted: ladder.length * w.trials,
+          checks: { ...checks, toleratedMs: tolerated, firstFailureMs: firstFailure },
+        }
+      }
+    },
+  }
+}
+
+const tolerance: Comparison<ToleranceWorkload> = {
+  id: 'tolerance',
+  title: 'Pause tolerance: the longest single pause no trial turns into a false death (simulated)',
+  columns: [
+    { check: 'toleratedMs', header: 'largest pause with 0 deaths, ms' },
+    { check: 'firstFailureMs', header: 'first pause with a death, ms' },
+  ],
+  prepare(context) {
+    const trials = num(context, 'tolerance-trials', context.smoke ? 5 : 40)
+    return {
+      description: `5 members, 1–3 ms delay; after convergence 1 % loss on every link, 2–12 probe intervals later one random member paused once; the run goes on 2 × the longest suspicion + 10 probe intervals after the pause; a trial fails if anyone emits a dead event; ${trials} trials per pause length (seeds shared by every length and profile); items are trials`,
+      items: trials,
+      bytes: 0,
+      unit: 'trials',
+      trials,
+      seed: num(context, 'seed', 1),
+      size: 5,
+      loss: 0.01,
+    }
+  },
+  verdict(w, tally) {
+    const c = tally.checks ?? {}
+    const rungs = Array.from(
+      { length: c.rungs ?? 0 },
+      (_, i) => `${(c[`pause${i}`] ?? 0) / 1000} s: ${c[`failed${i}`]}/${w.trials}`,
+    )
+    return `trials with a false death: ${rungs.join(', ')}`
+  },
+  contenders: [toleranceContender('local'), toleranceContender('lan'), toleranceContender('wan')],
+}
+
+// ---------------------------------------------------------------- 4. scale
 
 interface ScaleWorkload extends Workload {
   readonly seed: number
   readonly seeds: number
-  /** Seeds for N ≥ 1,000 (a join wave of 1,000 members takes about 30 s of wall time). */
+  /** Seeds for N ≥ 1,000 (a run at 1,000 members takes about 30 s of wall time). */
   readonly bigSeeds: number
   readonly windowMs: number
   readonly settleMs: number
+  /** Members of the join wave into the running cluster. */
+  readonly wave: number
 }
 
 function scaleContender(size: number, ours: boolean): NodeContender<ScaleWorkload> {
@@ -359,9 +565,11 @@ function scaleContender(size: number, ours: boolean): NodeContender<ScaleWorkloa
             limitMs: 120_000,
             settleMs: w.settleMs,
             windowMs: w.windowMs,
+            wave: w.wave,
           }),
         )
         const converged = results.flatMap((r) => (r.convergeMs === undefined ? [] : [r.convergeMs]))
+        const waves = results.flatMap((r) => (r.waveMs === undefined ? [] : [r.waveMs]))
         const pick = (f: (r: (typeof results)[number]) => number): number => median(results.map(f))
         return {
           accepted: converged.length,
@@ -371,6 +579,11 @@ function scaleContender(size: number, ours: boolean): NodeContender<ScaleWorkloa
             convergeMs: converged.length === runs ? median(converged) : Number.NaN,
             convergeMinMs: Math.min(...converged),
             convergeMaxMs: Math.max(...converged),
+            wave: w.wave,
+            waveConverged: waves.length,
+            waveMs: waves.length === runs ? median(waves) : Number.NaN,
+            waveMinMs: Math.min(...waves),
+            waveMaxMs: Math.max(...waves),
             datagramsPerMemberS: pick((r) => r.datagramsPerMemberS),
             maxDatagramsPerMemberS: pick((r) => r.maxDatagramsPerMemberS),
             streamPerMemberS: pick((r) => r.streamPerMemberS),
@@ -396,10 +609,12 @@ function scaleSizes(): number[] {
 
 const scale: Comparison<ScaleWorkload> = {
   id: 'scale',
-  title: 'Scale: join-wave convergence and steady-state load per member (simulated, lan)',
+  title: 'Scale: cold start, steady-state load per member, join wave of 10 (simulated, lan)',
   columns: [
-    { check: 'convergeMs', header: 'converge s', format: seconds },
+    { check: 'convergeMs', header: 'cold start s', format: seconds },
     { check: 'convergeMaxMs', header: 'max s', format: seconds },
+    { check: 'waveMs', header: 'wave of 10 s', format: seconds },
+    { check: 'waveMaxMs', header: 'max s', format: seconds },
     { check: 'datagramsPerMemberS', header: 'datagrams/member/s', format: (v) => v.toFixed(2) },
     { check: 'maxDatagramsPerMemberS', header: 'busiest', format: (v) => v.toFixed(2) },
     { check: 'streamPerMemberS', header: 'stream/member/s', format: (v) => v.toFixed(3) },
@@ -409,7 +624,7 @@ const scale: Comparison<ScaleWorkload> = {
     const seeds = num(context, 'scale-seeds', context.smoke ? 1 : 5)
     const bigSeeds = Math.min(seeds, context.smoke ? 1 : 3)
     return {
-      description: `N members start at once, everyone seeding m0 and m1, 1–3 ms delay, no loss; convergence = every member's liveCount is N (polled every 50 virtual ms, at most 120 s); steady state: what the members send over 30 virtual s, 10 s after convergence; median over ${seeds} seeds (${bigSeeds} for N ≥ 1,000); items are runs (seeds)`,
+      description: `cold start: N members start at once, everyone seeding m0 and m1, 1–3 ms delay, no loss; convergence = every member's liveCount is N (polled every 50 virtual ms, at most 120 s); steady state: what the members send over 30 virtual s, 10 s after convergence; then a join wave: 10 new members start at once, each seeding two random members of the N, and the time until every member (old and new) counts N + 10 live (exact, from the members' events; at most 120 s); median over ${seeds} seeds (${bigSeeds} for N ≥ 1,000); items are runs (seeds)`,
       items: seeds,
       bytes: 0,
       unit: 'runs',
@@ -418,16 +633,17 @@ const scale: Comparison<ScaleWorkload> = {
       bigSeeds,
       windowMs: 30_000,
       settleMs: 10_000,
+      wave: 10,
     }
   },
   verdict(_w, tally) {
     const c = tally.checks ?? {}
-    return `${tally.accepted}/${c.runs} runs converged · ${(c.datagramsPerMemberS ?? 0).toFixed(2)} datagrams and ${(c.streamPerMemberS ?? 0).toFixed(3)} stream messages per member per s`
+    return `${tally.accepted}/${c.runs} runs converged, ${c.waveConverged}/${c.runs} waves · ${(c.datagramsPerMemberS ?? 0).toFixed(2)} datagrams and ${(c.streamPerMemberS ?? 0).toFixed(3)} stream messages per member per s`
   },
   contenders: scaleSizes().map((n, i) => scaleContender(n, i === 0)),
 }
 
-// ---------------------------------------------------------------- 4. codec
+// ---------------------------------------------------------------- 5. codec
 
 interface CodecWorkload extends Workload {
   readonly iterations: number
@@ -535,7 +751,7 @@ function codec(kind: 'encode' | 'decode'): Comparison<CodecWorkload> {
   }
 }
 
-// ---------------------------------------------------------------- 5. processes
+// ---------------------------------------------------------------- 6. processes
 
 interface ProcessWorkload extends Workload {
   readonly members: number
@@ -611,7 +827,9 @@ const parts = selectedParts()
 const comparisons: Comparison<Workload>[] = []
 if (parts.has('detection'))
   comparisons.push(detection(5) as Comparison<Workload>, detection(20) as Comparison<Workload>)
-if (parts.has('accuracy')) comparisons.push(accuracy as Comparison<Workload>)
+if (parts.has('accuracy'))
+  comparisons.push(accuracy as Comparison<Workload>, degraded as Comparison<Workload>)
+if (parts.has('tolerance')) comparisons.push(tolerance as Comparison<Workload>)
 if (parts.has('scale')) comparisons.push(scale as Comparison<Workload>)
 if (parts.has('codec'))
   comparisons.push(codec('encode') as Comparison<Workload>, codec('decode') as Comparison<Workload>)
@@ -622,11 +840,13 @@ if (process.argv.includes('--summary-only')) await summarise(undefined)
 else
   await runBenchmark({
     package: 'membership',
-    title: '@shoal/membership: failure detection, accuracy, scale, codec and idle CPU',
+    title: '@shoal/membership: failure detection, accuracy, pause tolerance, scale, codec and idle CPU',
     usage:
-      '  --parts a,b      detection, accuracy, scale, codec, processes (default all)\n' +
+      '  --parts a,b      detection, accuracy, tolerance, scale, codec, processes (default all)\n' +
       '  --trials N       detection trials per contender and size (default 500; smoke 10)\n' +
       '  --hours H        accuracy: virtual hours per contender (default 10; smoke 0.05)\n' +
+      '  --degraded-hours H  accuracy, one degraded member: virtual hours per contender (default 2; smoke 0.05)\n' +
+      '  --tolerance-trials N  tolerance: trials per pause length (default 40; smoke 5)\n' +
       '  --sizes a,b      scale: cluster sizes (default 10,30,100,300,1000; smoke 10,30)\n' +
       '  --scale-seeds K  scale: seeds per size (default 5, at most 3 for N ≥ 1,000; smoke 1)\n' +
       '  --iterations N   codec: datagrams per run (default 200,000)\n' +
@@ -638,6 +858,8 @@ else
       parts: { type: 'string' },
       trials: { type: 'string' },
       hours: { type: 'string' },
+      'degraded-hours': { type: 'string' },
+      'tolerance-trials': { type: 'string' },
       sizes: { type: 'string' },
       'scale-seeds': { type: 'string' },
       iterations: { type: 'string' },
@@ -813,25 +1035,125 @@ async function summarise(measuredSeconds: number | undefined): Promise<void> {
     )
   }
 
+  const deg = byId.get('degraded')
+  if (deg !== undefined) {
+    const rows = deg.contenders.filter(ran).map((c) => {
+      const k = c.median?.checks as Record<string, number>
+      return [
+        c.name,
+        formatInt(k.falseDeaths as number),
+        `${formatInt(k.deadByDegraded as number)} / ${formatInt(k.deadByOthers as number)} (${formatInt(k.deadOfDegraded as number)})`,
+        formatInt(k.suspectsByDegraded as number),
+        formatInt(k.suspectsOfDegraded as number),
+        formatInt(k.suspectsOfHealthy as number),
+        formatInt(k.maxSuspectsByHealthy as number),
+        `${formatInt(k.refutationsByDegraded as number)} / ${formatInt(k.refutationsByOthers as number)}`,
+      ]
+    })
+    out.push(
+      `### Accuracy, one degraded member (${deg.workload.description})\n`,
+      markdown(
+        [
+          'contender',
+          'false dead',
+          'dead at degraded / at healthy (of degraded)',
+          'suspects raised by degraded',
+          'suspects of degraded (by healthy)',
+          'suspects of healthy by healthy',
+          'most by one healthy member',
+          'refutations degraded / healthy',
+        ],
+        rows,
+      ),
+      '',
+      'lan-loop-delay: the degraded member is also given `loopDelay` 500 ms every virtual second (local health 5 of 7 at lan timings: its timeouts ×6).',
+      '',
+    )
+  }
+
+  const tol = byId.get('tolerance')
+  if (tol !== undefined) {
+    const trials = tol.workload.trials as number
+    const summaryRows: string[][] = []
+    const ladderRows: string[][] = []
+    for (const c of tol.contenders.filter(ran)) {
+      const k = c.median?.checks as Record<string, number>
+      const config = resolveConfig(c.name as 'lan')
+      const failing: number[] = []
+      for (let i = 0; i < (k.rungs as number); i++) {
+        ladderRows.push([
+          c.name,
+          formatInt(k[`pause${i}`] as number),
+          `${k[`failed${i}`]}/${trials}`,
+          formatInt(k[`deaths${i}`] as number),
+          formatInt(k[`suspects${i}`] as number),
+        ])
+        if ((k[`failed${i}`] as number) > 0) failing.push(k[`pause${i}`] as number)
+      }
+      const tolerated = k.toleratedMs as number
+      summaryRows.push([
+        c.name,
+        tolerated > 0 ? formatInt(tolerated) : `< ${formatInt(k.pause0 as number)}`,
+        Number.isFinite(k.firstFailureMs) ? formatInt(k.firstFailureMs as number) : '—',
+        failing.some((ms) => ms < tolerated) ? 'no' : 'yes',
+        formatInt(config.probeIntervalMs),
+        formatInt(config.suspicionMult * config.probeIntervalMs),
+        formatInt(config.suspicionMult * config.suspicionMaxMult * config.probeIntervalMs),
+      ])
+    }
+    out.push(
+      `### Pause tolerance (${tol.workload.description})\n`,
+      markdown(
+        [
+          'profile',
+          `largest pause with 0/${trials} ms`,
+          'first pause with a death ms',
+          'every shorter pause 0 too',
+          'probe interval ms',
+          'shortest suspicion ms',
+          'longest suspicion ms',
+        ],
+        summaryRows,
+      ),
+      '',
+      markdown(
+        ['profile', 'pause ms', 'trials with a dead event', 'dead events', 'suspect events'],
+        ladderRows,
+      ),
+      '',
+    )
+    extra.pauseToleranceMs = Object.fromEntries(
+      tol.contenders.filter(ran).map((c) => [c.name, c.median?.checks.toleratedMs as number]),
+    )
+  }
+
   const sc = byId.get('scale')
   if (sc !== undefined) {
     const rows = sc.contenders.filter(ran).map((c) => c.median?.checks as Record<string, number>)
-    const points = rows
+    const coldPoints = rows
       .filter((k) => Number.isFinite(k.convergeMs))
-      .map((k) => [Math.log2(k.size as number), (k.convergeMs as number) / 1000] as const)
-    const fit = points.length >= 2 ? fitLine(points) : undefined
-    // the same data against a straight line in N, to see which growth the points follow
-    const linear =
-      points.length >= 2 ? fitLine(points.map(([log2n, y]) => [2 ** log2n, y] as const)) : undefined
+      .map((k) => [k.size as number, (k.convergeMs as number) / 1000] as const)
+    const wavePoints = rows
+      .filter((k) => Number.isFinite(k.waveMs))
+      .map((k) => [k.size as number, (k.waveMs as number) / 1000] as const)
+    const log2 = (points: readonly (readonly [number, number])[]) =>
+      points.map(([n, y]) => [Math.log2(n), y] as const)
+    const waveFit = wavePoints.length >= 2 ? fitLine(log2(wavePoints)) : undefined
+    const waveLinear = wavePoints.length >= 2 ? fitLine(wavePoints) : undefined
+    const coldLinear = coldPoints.length >= 2 ? fitLine(coldPoints) : undefined
+    const coldLog = coldPoints.length >= 2 ? fitLine(log2(coldPoints)) : undefined
     const wall = new Map(sc.contenders.filter(ran).map((c) => [c.median?.checks.size, c.median?.seconds]))
     out.push(
-      `### Scale (${sc.workload.description})\n`,
+      `### Scale (lan; ${sc.workload.description})\n`,
       markdown(
         [
           'N',
-          'converge s (median)',
-          'min–max s',
-          'fit s',
+          'wave of 10 s (median)',
+          'wave min–max s',
+          'wave fit s (a + b·log2 N)',
+          'cold start s (median)',
+          'cold start min–max s',
+          'cold start fit s (a + b·N)',
           'datagrams/member/s',
           'busiest member',
           'stream msgs/member/s',
@@ -842,9 +1164,12 @@ async function summarise(measuredSeconds: number | undefined): Promise<void> {
         ],
         rows.map((k) => [
           formatInt(k.size as number),
+          seconds(k.waveMs as number),
+          `${seconds(k.waveMinMs as number)}–${seconds(k.waveMaxMs as number)}`,
+          waveFit ? (waveFit.a + waveFit.b * Math.log2(k.size as number)).toFixed(2) : '—',
           seconds(k.convergeMs as number),
           `${seconds(k.convergeMinMs as number)}–${seconds(k.convergeMaxMs as number)}`,
-          fit ? (fit.a + fit.b * Math.log2(k.size as number)).toFixed(2) : '—',
+          coldLinear ? (coldLinear.a + coldLinear.b * (k.size as number)).toFixed(2) : '—',
           (k.datagramsPerMemberS as number).toFixed(2),
           (k.maxDatagramsPerMemberS as number).toFixed(2),
           (k.streamPerMemberS as number).toFixed(3),
@@ -856,19 +1181,26 @@ async function summarise(measuredSeconds: number | undefined): Promise<void> {
       ),
       '',
     )
-    if (fit) {
+    if (waveFit && waveLinear) {
       out.push(
-        `Fit: convergence ≈ ${fit.a.toFixed(3)} + ${fit.b.toFixed(3)} · log2 N seconds (R² = ${fit.r2.toFixed(3)})`,
+        `Wave of 10 into a running cluster of N: ≈ ${waveFit.a.toFixed(3)} + ${waveFit.b.toFixed(3)} · log2 N seconds (R² = ${waveFit.r2.toFixed(3)}); linear in N for comparison: ${waveLinear.a.toFixed(3)} + ${(waveLinear.b * 1000).toFixed(3)} ms · N (R² = ${waveLinear.r2.toFixed(3)})`,
         '',
       )
-      extra.scaleFit = { model: 'a + b·log2(N), seconds', a: fit.a, b: fit.b, r2: fit.r2 }
+      extra.waveFit = { model: 'a + b·log2(N), seconds', a: waveFit.a, b: waveFit.b, r2: waveFit.r2 }
+      extra.waveLinearFit = { model: 'a + b·N, seconds', a: waveLinear.a, b: waveLinear.b, r2: waveLinear.r2 }
     }
-    if (linear) {
+    if (coldLinear && coldLog) {
       out.push(
-        `For comparison, linear in N: convergence ≈ ${linear.a.toFixed(3)} + ${(linear.b * 1000).toFixed(3)} ms · N (R² = ${linear.r2.toFixed(3)})`,
+        `Cold start (all N at once): ≈ ${coldLinear.a.toFixed(3)} + ${(coldLinear.b * 1000).toFixed(3)} ms · N (R² = ${coldLinear.r2.toFixed(3)}); a + b·log2 N for comparison: ${coldLog.a.toFixed(3)} + ${coldLog.b.toFixed(3)} · log2 N (R² = ${coldLog.r2.toFixed(3)}). It grows with N because N alive updates must each reach N members through 1,400-byte gossip datagrams: the cold start is bandwidth-bound, the wave is not.`,
         '',
       )
-      extra.scaleLinearFit = { model: 'a + b·N, seconds', a: linear.a, b: linear.b, r2: linear.r2 }
+      extra.coldStartLinearFit = {
+        model: 'a + b·N, seconds',
+        a: coldLinear.a,
+        b: coldLinear.b,
+        r2: coldLinear.r2,
+      }
+      extra.coldStartLogFit = { model: 'a + b·log2(N), seconds', a: coldLog.a, b: coldLog.b, r2: coldLog.r2 }
     }
     if (!smoke && rows.length >= 2) {
       const docs = fileURLToPath(new URL('../../packages/membership/docs/', import.meta.url))
@@ -897,54 +1229,71 @@ async function summarise(measuredSeconds: number | undefined): Promise<void> {
           ],
         }),
       )
-      const convRows = rows.filter((k) => Number.isFinite(k.convergeMs))
+      const lo = Math.log2(sizes[0] as number)
+      const hi = Math.log2(sizes[sizes.length - 1] as number)
+      // 40 points evenly spaced on the log axis, for fitted curves
+      const along = (f: (n: number) => number): (readonly [number, number])[] =>
+        Array.from({ length: 40 }, (_, i) => {
+          const n = 2 ** (lo + ((hi - lo) * i) / 39)
+          return [n, f(n)] as const
+        })
+      const waveRows = rows.filter((k) => Number.isFinite(k.waveMs))
+      const coldRows = rows.filter((k) => Number.isFinite(k.convergeMs))
       writeFileSync(
         `${docs}scale-convergence.svg`,
         lineChart({
-          title: 'Join wave: all N start at once (lan profile, simulated)',
-          xLabel: 'members N (log scale)',
-          yLabel: 'seconds until every member sees all N',
+          title: 'Join wave of 10 into N running members vs cold start of N (lan, simulated)',
+          xLabel: 'members N already running (log scale)',
+          yLabel: 'seconds (median over seeds, bars min–max)',
           logX: true,
           xTicks: sizes,
+          width: 720,
+          height: 400,
+          // the legend clear of the small-N bars (a wave at N = 30 had a 3.8 s outlier)
+          legendX: 190,
           series: [
             {
-              name: 'median over seeds (bars: min–max)',
+              name: '10 members join a running cluster of N (dissemination)',
               color: '#1f77b4',
               line: false,
-              points: convRows.map((k) => [k.size as number, (k.convergeMs as number) / 1000]),
-              ranges: convRows.map((k) => [
+              points: waveRows.map((k) => [k.size as number, (k.waveMs as number) / 1000]),
+              ranges: waveRows.map((k) => [
+                k.size as number,
+                (k.waveMinMs as number) / 1000,
+                (k.waveMaxMs as number) / 1000,
+              ]),
+            },
+            ...(waveFit
+              ? [
+                  {
+                    name: `  fit ${waveFit.a.toFixed(2)} + ${waveFit.b.toFixed(3)}·log2 N s (R² ${waveFit.r2.toFixed(2)})`,
+                    color: '#1f77b4',
+                    markers: false,
+                    dashed: true,
+                    points: along((n) => waveFit.a + waveFit.b * Math.log2(n)),
+                  },
+                ]
+              : []),
+            {
+              name: 'cold start: all N start at once (bandwidth-bound)',
+              color: '#d62728',
+              line: false,
+              points: coldRows.map((k) => [k.size as number, (k.convergeMs as number) / 1000]),
+              ranges: coldRows.map((k) => [
                 k.size as number,
                 (k.convergeMinMs as number) / 1000,
                 (k.convergeMaxMs as number) / 1000,
               ]),
             },
-            ...(fit
+            ...(coldLinear
               ? [
                   {
-                    name: `fit ${fit.a.toFixed(2)} + ${fit.b.toFixed(2)}·log2 N (R² ${fit.r2.toFixed(2)})`,
-                    color: '#ff7f0e',
+                    name: `  fit ${coldLinear.a.toFixed(2)} s + ${(coldLinear.b * 1000).toFixed(2)} ms·N (R² ${coldLinear.r2.toFixed(2)})`,
+                    color: '#d62728',
                     markers: false,
                     dashed: true,
-                    points: [sizes[0] as number, sizes[sizes.length - 1] as number].map(
-                      (n) => [n, fit.a + fit.b * Math.log2(n)] as const,
-                    ),
-                  },
-                ]
-              : []),
-            ...(linear
-              ? [
-                  {
-                    name: `linear in N: ${linear.a.toFixed(2)} + ${(linear.b * 1000).toFixed(2)} ms·N (R² ${linear.r2.toFixed(2)})`,
-                    color: '#7f7f7f',
-                    markers: false,
-                    dashed: true,
-                    // a straight line in N is a curve on the log axis: draw it through 40 points
-                    points: Array.from({ length: 40 }, (_, i) => {
-                      const lo = Math.log2(sizes[0] as number)
-                      const hi = Math.log2(sizes[sizes.length - 1] as number)
-                      const n = 2 ** (lo + ((hi - lo) * i) / 39)
-                      return [n, linear.a + linear.b * n] as const
-                    }),
+                    // a straight line in N is a curve on the log axis
+                    points: along((n) => coldLinear.a + coldLinear.b * n),
                   },
                 ]
               : []),

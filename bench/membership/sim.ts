@@ -9,6 +9,7 @@ import {
   MembershipCore,
   type MembershipEvent,
   type ProfileName,
+  resolveConfig,
 } from '@shoal/membership'
 import { type LinkOptions, type NodeEffect, Simulation } from '@shoal/netsim'
 
@@ -18,18 +19,49 @@ export interface Timings {
   readonly config?: Partial<MembershipConfig>
 }
 
-/** A simulated cluster m0…m(n−1); everyone seeds m0 and m1. */
+/** A simulated cluster m0…m(n−1); everyone seeds m0 and m1 (members added later seed others). */
 export interface Cluster {
   readonly sim: Simulation<MembershipCall, MembershipEvent>
-  readonly names: readonly string[]
+  /** Every member added so far, in order. */
+  readonly names: string[]
   /** The running core of each member. */
   readonly cores: Map<string, MembershipCore>
   /** Stream (push-pull) bytes each member sent, counted from its effects. */
   readonly streamBytes: Map<string, number>
+  readonly timings: Timings
 }
 
 /** The network of every experiment but the accuracy one: 1–3 ms uniform delay, no loss. */
 export const LAN_LINK: LinkOptions = { delay: { kind: 'uniform', min: 1, max: 3 } }
+
+/** Adds (and starts, now) one member that joins through `seeds`. */
+export function addMember(cluster: Cluster, name: string, seeds: readonly string[]): void {
+  const { cores, streamBytes, timings } = cluster
+  cluster.names.push(name)
+  streamBytes.set(name, 0)
+  cluster.sim.add(name, ({ random, now }) => {
+    const core = new MembershipCore({
+      name,
+      address: name,
+      random,
+      now,
+      profile: timings.profile,
+      config: timings.config,
+      seeds,
+    })
+    cores.set(name, core)
+    return {
+      step(t, input) {
+        const effects = core.step(t, input)
+        for (const e of effects as readonly NodeEffect<MembershipEvent>[]) {
+          if (e.type === 'send' && e.reliable === true)
+            streamBytes.set(name, (streamBytes.get(name) as number) + e.data.length)
+        }
+        return effects
+      },
+    }
+  })
+}
 
 export function buildCluster(
   seed: number,
@@ -38,35 +70,9 @@ export function buildCluster(
   link: LinkOptions = LAN_LINK,
 ): Cluster {
   const sim = new Simulation<MembershipCall, MembershipEvent>({ seed, trace: 'off', link })
-  const names = Array.from({ length: size }, (_, i) => `m${i}`)
-  const cores = new Map<string, MembershipCore>()
-  const streamBytes = new Map<string, number>()
-  for (const name of names) {
-    streamBytes.set(name, 0)
-    sim.add(name, ({ random, now }) => {
-      const core = new MembershipCore({
-        name,
-        address: name,
-        random,
-        now,
-        profile: timings.profile,
-        config: timings.config,
-        seeds: ['m0', 'm1'],
-      })
-      cores.set(name, core)
-      return {
-        step(t, input) {
-          const effects = core.step(t, input)
-          for (const e of effects as readonly NodeEffect<MembershipEvent>[]) {
-            if (e.type === 'send' && e.reliable === true)
-              streamBytes.set(name, (streamBytes.get(name) as number) + e.data.length)
-          }
-          return effects
-        },
-      }
-    })
-  }
-  return { sim, names, cores, streamBytes }
+  const cluster: Cluster = { sim, names: [], cores: new Map(), streamBytes: new Map(), timings }
+  for (let i = 0; i < size; i++) addMember(cluster, `m${i}`, ['m0', 'm1'])
+  return cluster
 }
 
 /** True when every member that is up counts `expected` live members (itself included). */
@@ -264,6 +270,8 @@ export interface ScaleResult {
   readonly maxDatagramsPerMemberS: number
   /** Virtual seconds of the steady-state window. */
   readonly windowSeconds: number
+  /** The join wave into the running cluster (see {@link joinWave}), or undefined if not run. */
+  readonly waveMs: number | undefined
 }
 
 function totals(
@@ -294,6 +302,8 @@ export function scaleRun(options: {
   readonly limitMs: number
   readonly settleMs: number
   readonly windowMs: number
+  /** Members of the join wave run after the steady-state window (0: none). */
+  readonly wave: number
 }): ScaleResult {
   const cluster = buildCluster(options.seed, options.size, options.timings)
   const { sim } = cluster
@@ -322,6 +332,10 @@ export function scaleRun(options: {
     streamBytes += a.streamBytes - b.streamBytes
     maxDatagrams = Math.max(maxDatagrams, a.sent - a.stream - (b.sent - b.stream))
   }
+  const waveMs =
+    options.wave > 0 && convergeMs !== undefined
+      ? joinWave(cluster, options.wave, options.limitMs)
+      : undefined
   return {
     convergeMs,
     datagramsPerMemberS: (sent - stream) / n / seconds,
@@ -330,6 +344,187 @@ export function scaleRun(options: {
     streamBytesPerMemberS: streamBytes / n / seconds,
     maxDatagramsPerMemberS: maxDatagrams / seconds,
     windowSeconds: seconds,
+    waveMs,
+  }
+}
+
+/**
+ * A join wave into a running cluster (what the SWIM papers call dissemination time): `count` new
+ * members start at the same virtual moment, each seeding two random distinct members of the
+ * cluster as it was; returns the time until every member, old and new, counts them all live, or
+ * undefined after `limitMs`. Exact, not polled: a member's count only moves with its `join`,
+ * `alive`, `dead` and `left` events, so once all have converged the answer is the latest such
+ * event since the wave began.
+ */
+export function joinWave(cluster: Cluster, count: number, limitMs: number): number | undefined {
+  const { sim } = cluster
+  const existing = [...cluster.names]
+  const target = existing.length + count
+  const start = sim.now
+  sim.history.length = 0
+  for (let i = 0; i < count; i++) {
+    const a = sim.random.int(existing.length)
+    const b = (a + 1 + sim.random.int(existing.length - 1)) % existing.length
+    addMember(cluster, `m${existing.length + i}`, [existing[a] as string, existing[b] as string])
+  }
+  const lastChange = new Map<string, number>()
+  for (;;) {
+    for (const e of sim.history) {
+      const type = e.event.type
+      if (type === 'join' || type === 'alive' || type === 'dead' || type === 'left')
+        lastChange.set(e.node, e.time)
+    }
+    sim.history.length = 0
+    if (converged(cluster, target)) return Math.max(0, ...lastChange.values()) - start
+    if (sim.now - start >= limitMs) return undefined
+    sim.runFor(50)
+  }
+}
+
+/** What one pause-tolerance trial counted. */
+export interface ToleranceTrial {
+  /** `dead` events (every one false: nobody crashed). */
+  readonly deaths: number
+  readonly suspects: number
+}
+
+/**
+ * Five members (or `size`) converge on a clean network; then `loss` on every link, a wait of 2 to
+ * 12 probe intervals (a random moment in the probe cycles), and one random member paused for
+ * `pauseMs`; the run goes on until 2 × the longest suspicion (`suspicionMult × suspicionMaxMult`
+ * probe intervals) + 10 probe intervals after the pause ended. Counts `dead` and `suspect` events
+ * from the pause on. With the same seed every pause length starts at the same moment.
+ */
+export function toleranceTrial(options: {
+  readonly seed: number
+  readonly size: number
+  readonly timings: Timings
+  readonly loss: number
+  readonly pauseMs: number
+}): ToleranceTrial {
+  const cluster = buildCluster(options.seed, options.size, options.timings)
+  const { sim } = cluster
+  if (runToConvergence(cluster, 120_000) === undefined) throw new Error('the cluster did not converge')
+  const c = resolveConfig(options.timings.profile, options.timings.config)
+  sim.setLinks({ loss: options.loss })
+  sim.runFor(Math.floor(c.probeIntervalMs * (2 + 10 * sim.random.next())))
+  sim.history.length = 0
+  const victim = cluster.names[sim.random.int(cluster.names.length)] as string
+  sim.pause(victim, options.pauseMs)
+  const tail = 2 * c.suspicionMult * c.suspicionMaxMult * c.probeIntervalMs + 10 * c.probeIntervalMs
+  sim.runFor(options.pauseMs + tail)
+  let deaths = 0
+  let suspects = 0
+  for (const e of sim.history) {
+    if (e.event.type === 'dead') deaths++
+    else if (e.event.type === 'suspect') suspects++
+  }
+  sim.history.length = 0
+  return { deaths, suspects }
+}
+
+/** What a degraded-member run counted (Lifeguard's experiment). */
+export interface DegradedResult {
+  /** `dead` events at the degraded member (about others), and at the others (about anyone). */
+  readonly deadByDegraded: number
+  readonly deadByOthers: number
+  /** Of `deadByOthers`, those about the degraded member. */
+  readonly deadOfDegraded: number
+  /** `suspect` events at the degraded member (about others). */
+  readonly suspectsByDegraded: number
+  /** `suspect` events at the healthy members about the degraded one, and about each other. */
+  readonly suspectsOfDegraded: number
+  readonly suspectsOfHealthy: number
+  /** The most suspect events one healthy member raised (about anyone). */
+  readonly maxSuspectsByHealthy: number
+  /** Refutations by the degraded member, and by the others together. */
+  readonly refutationsByDegraded: number
+  readonly refutationsByOthers: number
+  readonly virtualSeconds: number
+}
+
+/**
+ * Five members (or `size`) converge on a clean network; then `loss` on every link, and every
+ * datagram (and stream message) to the last member, the degraded one, is delayed uniformly by
+ * 100–900 ms (`setLink(other, degraded, { delay })`), for `hours` virtual hours. With
+ * `loopDelayMs` the degraded member's core is also told, every virtual second, that its event
+ * loop lags by that much (the Node adapter's `loopDelay` call for a stalled process).
+ */
+export function degradedRun(options: {
+  readonly seed: number
+  readonly size: number
+  readonly timings: Timings
+  readonly hours: number
+  readonly loss: number
+  readonly loopDelayMs?: number
+}): DegradedResult {
+  const cluster = buildCluster(options.seed, options.size, options.timings)
+  const { sim } = cluster
+  if (runToConvergence(cluster, 120_000) === undefined) throw new Error('the cluster did not converge')
+  sim.runFor(2_000)
+  sim.history.length = 0
+  const degraded = cluster.names[cluster.names.length - 1] as string
+  const refutations = (name: string): number => (cluster.cores.get(name) as MembershipCore).stats.refutations
+  const before = new Map(cluster.names.map((n) => [n, refutations(n)]))
+  sim.setLinks({ loss: options.loss })
+  for (const name of cluster.names) {
+    if (name !== degraded) sim.setLink(name, degraded, { delay: { kind: 'uniform', min: 100, max: 900 } })
+  }
+  const start = sim.now
+  const end = start + options.hours * 3_600_000
+  const loopDelayMs = options.loopDelayMs
+  if (loopDelayMs !== undefined) {
+    const feed = (at: number): void => {
+      if (at >= end) return
+      sim.at(at, () => {
+        sim.call(degraded, { type: 'loopDelay', delayMs: loopDelayMs })
+        feed(at + 1_000)
+      })
+    }
+    feed(start)
+  }
+  let deadByDegraded = 0
+  let deadByOthers = 0
+  let deadOfDegraded = 0
+  let suspectsByDegraded = 0
+  let suspectsOfDegraded = 0
+  let suspectsOfHealthy = 0
+  const byHealthy = new Map<string, number>()
+  while (sim.now < end) {
+    sim.run({ until: Math.min(end, sim.now + 60_000) })
+    for (const e of sim.history) {
+      const event = e.event
+      if (event.type === 'stopped') continue
+      const atDegraded = e.node === degraded
+      if (event.type === 'dead') {
+        if (atDegraded) deadByDegraded++
+        else {
+          deadByOthers++
+          if (event.member.name === degraded) deadOfDegraded++
+        }
+      } else if (event.type === 'suspect') {
+        if (atDegraded) suspectsByDegraded++
+        else {
+          byHealthy.set(e.node, (byHealthy.get(e.node) ?? 0) + 1)
+          if (event.member.name === degraded) suspectsOfDegraded++
+          else suspectsOfHealthy++
+        }
+      }
+    }
+    sim.history.length = 0
+  }
+  const refuted = (name: string): number => refutations(name) - (before.get(name) as number)
+  return {
+    deadByDegraded,
+    deadByOthers,
+    deadOfDegraded,
+    suspectsByDegraded,
+    suspectsOfDegraded,
+    suspectsOfHealthy,
+    maxSuspectsByHealthy: Math.max(0, ...byHealthy.values()),
+    refutationsByDegraded: refuted(degraded),
+    refutationsByOthers: cluster.names.filter((n) => n !== degraded).reduce((s, n) => s + refuted(n), 0),
+    virtualSeconds: (end - start) / 1000,
   }
 }
 

@@ -30,6 +30,8 @@ export interface ChartOptions {
   readonly yMin?: number
   readonly width?: number
   readonly height?: number
+  /** The legend's left edge, in px from the plot's left edge (default 8: top left). */
+  readonly legendX?: number
 }
 
 function escapeXml(text: string): string {
@@ -129,17 +131,18 @@ export function lineChart(options: ChartOptions): string {
     }
   }
   out.push('</g>')
-  // legend, top left inside the plot
+  // legend, at the top inside the plot (left unless legendX moves it)
+  const lx = left + (options.legendX ?? 8) - 8
   options.series.forEach((s, i) => {
     const y = top + 14 + i * 18
     const dash = s.dashed === true ? ' stroke-dasharray="6 4"' : ''
     out.push(
-      `<rect x="${left + 8}" y="${y - 11}" width="${Math.max(...options.series.map((t) => t.name.length)) * 6.6 + 34}" height="16" fill="#fff" opacity="0.85"/>`,
+      `<rect x="${lx + 8}" y="${y - 11}" width="${Math.max(...options.series.map((t) => t.name.length)) * 6.6 + 34}" height="16" fill="#fff" opacity="0.85"/>`,
       s.line !== false
-        ? `<line x1="${left + 12}" x2="${left + 32}" y1="${y - 3}" y2="${y - 3}" stroke="${s.color}" stroke-width="2"${dash}/>`
+        ? `<line x1="${lx + 12}" x2="${lx + 32}" y1="${y - 3}" y2="${y - 3}" stroke="${s.color}" stroke-width="2"${dash}/>`
         : '',
-      s.markers !== false ? `<circle cx="${left + 22}" cy="${y - 3}" r="3.5" fill="${s.color}"/>` : '',
-      `<text x="${left + 38}" y="${y + 1}">${escapeXml(s.name)}</text>`,
+      s.markers !== false ? `<circle cx="${lx + 22}" cy="${y - 3}" r="3.5" fill="${s.color}"/>` : '',
+      `<text x="${lx + 38}" y="${y + 1}">${escapeXml(s.name)}</text>`,
     )
   })
   out.push('</svg>')
