@@ -234,7 +234,8 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
     this.#emit('join', this.#self)
     this.#broadcast(this.#aliveMessage(this.#self))
     this.#setTimer(PROBE, this.#now + Math.floor(this.#random.next() * c.probeIntervalMs))
-    this.#setTimer(GOSSIP, this.#now + c.gossipIntervalMs)
+    // Random phases: members started together must not probe and gossip in lockstep.
+    this.#setTimer(GOSSIP, this.#now + 1 + Math.floor(this.#random.next() * c.gossipIntervalMs))
     this.#setTimer(PUSH_PULL, this.#now + this.#jitter(c.pushPullIntervalMs))
     this.#setTimer(RECONNECT, this.#now + this.#jitter(c.reconnectIntervalMs))
     this.#setTimer(REAP, this.#now + c.reconnectIntervalMs)
