@@ -133,6 +133,7 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
   #joinDelay: number
   #leaving = false
   #joined = false
+  #gossipArmed = false
   #lastUnknownPushPull = Number.NEGATIVE_INFINITY
   #stopped = false
   #now = 0
@@ -234,8 +235,6 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
     this.#emit('join', this.#self)
     this.#broadcast(this.#aliveMessage(this.#self))
     this.#setTimer(PROBE, this.#now + Math.floor(this.#random.next() * c.probeIntervalMs))
-    // Random phases: members started together must not probe and gossip in lockstep.
-    this.#setTimer(GOSSIP, this.#now + 1 + Math.floor(this.#random.next() * c.gossipIntervalMs))
     this.#setTimer(PUSH_PULL, this.#now + this.#jitter(c.pushPullIntervalMs))
     this.#setTimer(RECONNECT, this.#now + this.#jitter(c.reconnectIntervalMs))
     this.#setTimer(REAP, this.#now + c.reconnectIntervalMs)
@@ -299,8 +298,10 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
         this.#probeEnded()
         return
       case GOSSIP:
-        this.#setTimer(GOSSIP, this.#now + this.#config.gossipIntervalMs)
         this.#gossip()
+        // Rounds run only while there is news: an idle member wakes only to probe.
+        if (this.#broadcasts.size > 0) this.#setTimer(GOSSIP, this.#now + this.#config.gossipIntervalMs)
+        else this.#gossipArmed = false
         return
       case PUSH_PULL:
         this.#setTimer(PUSH_PULL, this.#now + this.#jitter(this.#pushPullInterval()))
@@ -690,6 +691,12 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
     const name =
       message.type === 'alive' || message.type === 'suspect' || message.type === 'dead' ? message.name : ''
     this.#broadcasts.enqueue(name, message, encodedSize(message))
+    if (!this.#gossipArmed) {
+      this.#gossipArmed = true
+      // at a random phase: members that learn the same news together do not gossip in lockstep
+      const delay = 1 + Math.floor(this.#random.next() * this.#config.gossipIntervalMs)
+      this.#setTimer(GOSSIP, this.#now + delay)
+    }
   }
 
   #retransmitLimit(): number {

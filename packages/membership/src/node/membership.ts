@@ -116,7 +116,7 @@ export interface MembershipAdapterStats extends MembershipStats, StreamTransport
   errors: number
 }
 
-const LOOP_RESOLUTION_MS = 10
+const LOOP_RESOLUTION_MS = 20
 const BIND_ATTEMPTS = 5
 
 /**
