@@ -6,8 +6,9 @@
 import {
   type MembershipCall,
   type MembershipConfig,
-  MembershipCore,
+  type MembershipCore,
   type MembershipEvent,
+  membershipNode,
   type ProfileName,
   resolveConfig,
 } from '@shoal/membership'
@@ -39,17 +40,11 @@ export function addMember(cluster: Cluster, name: string, seeds: readonly string
   const { cores, streamBytes, timings } = cluster
   cluster.names.push(name)
   streamBytes.set(name, 0)
-  cluster.sim.add(name, ({ random, now }) => {
-    const core = new MembershipCore({
-      name,
-      address: name,
-      random,
-      now,
-      profile: timings.profile,
-      config: timings.config,
-      seeds,
-    })
-    cores.set(name, core)
+  const node = membershipNode({ profile: timings.profile, config: timings.config, seeds }, (core) =>
+    cores.set(name, core),
+  )
+  cluster.sim.add(name, (env) => {
+    const core = node(env)
     return {
       step(t, input) {
         const effects = core.step(t, input)

@@ -14,6 +14,7 @@ export type {
   MembershipStats,
 } from './core/events.js'
 export { MembershipCore, type MembershipCoreOptions } from './core/membership-core.js'
+export { membershipNode, type SimulatedNodeEnv } from './core/membership-node.js'
 export { suspicionTimeout } from './core/suspicion.js'
 export {
   Membership,

@@ -1,7 +1,8 @@
 import { type LinkOptions, Simulation } from '@shoal/netsim'
 import type { MembershipConfig, ProfileName } from '../src/core/config.js'
 import type { MemberEvent, MembershipCall, MembershipEvent } from '../src/core/events.js'
-import { MembershipCore } from '../src/core/membership-core.js'
+import type { MembershipCore } from '../src/core/membership-core.js'
+import { membershipNode } from '../src/core/membership-node.js'
 import type { Envelope } from '../src/wire/envelope.js'
 
 /** A simulated cluster of membership cores named m0, m1, …; everyone seeds m0 and m1. */
@@ -31,20 +32,17 @@ export function simCluster(options: SimClusterOptions): SimCluster {
   const names = Array.from({ length: options.size }, (_, i) => `m${i}`)
   const cores = new Map<string, MembershipCore>()
   for (const name of names) {
-    sim.add(name, ({ random, now }) => {
-      const core = new MembershipCore({
-        name,
-        address: name,
-        random,
-        now,
+    const envelope = options.envelope?.(name)
+    const node = membershipNode(
+      {
         profile: options.profile ?? 'lan',
         config: options.config,
         seeds: ['m0', 'm1'],
-        envelope: options.envelope?.(name),
-      })
-      cores.set(name, core)
-      return core
-    })
+        ...(envelope === undefined ? {} : { envelope }),
+      },
+      (core) => cores.set(name, core),
+    )
+    sim.add(name, node)
   }
   return {
     sim,
