@@ -3,6 +3,8 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { assign } from '../src/assign/assign.js'
 import { profiles } from '../src/core/config.js'
+import { encodeMessages } from '../src/wire/codec.js'
+import { createEnvelope } from '../src/wire/envelope.js'
 import { memberEvents, runUntil, type SimCluster, simCluster, viewsAgree } from './sim-cluster.js'
 
 const FILE = 'packages/membership/test/simulation-properties.test.ts'
@@ -142,6 +144,73 @@ describe('membership properties under generated faults (lan profile)', () => {
         },
       ),
       { file: FILE, numRuns: 40 },
+    )
+  })
+
+  it('refutation: accused live members refute at a higher incarnation and end alive everywhere', () => {
+    const envelope = createEnvelope({ cluster: 'shoal' })
+    checkProperty(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.array(
+          fc.record({
+            at: fc.integer({ min: 0, max: 20_000 }),
+            accused: fc.integer({ min: 0, max: 4 }),
+            accuser: fc.integer({ min: 1, max: 4 }),
+            told: fc.integer({ min: 0, max: 4 }),
+            dead: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 10 },
+        ),
+        fc.double({ min: 0, max: 0.05, noNaN: true }),
+        (seed, rumours, loss) => {
+          const c = simCluster({
+            seed,
+            size: 5,
+            link: { loss, delay: { kind: 'uniform', min: 0.1, max: 3 } },
+          })
+          converge(c)
+          const start = c.sim.now
+          const accused = new Set<string>()
+          for (const r of rumours) {
+            const name = `m${r.accused}`
+            c.sim.at(start + r.at, () => {
+              // the accusation carries the accused's current incarnation, as a real one would
+              const incarnation = c.core(name).member(name)?.incarnation ?? 0
+              // never the accused itself: `dead` from oneself is a leave, not an accusation
+              const accuser = `m${(r.accused + r.accuser) % 5}`
+              const message = { name, incarnation, from: accuser }
+              const data = envelope.seal(encodeMessages([{ type: r.dead ? 'dead' : 'suspect', ...message }]))
+              c.sim.send(accuser, `m${r.told}`, data)
+              accused.add(name)
+            })
+          }
+          c.sim.runFor(30_000)
+          expect(memberEvents(c.sim).filter((e) => e.time >= start && e.event.type === 'left')).toEqual([])
+          // whoever was suspected or declared dead anywhere has refuted: it is back at a higher incarnation
+          const doubted = new Set(
+            memberEvents(c.sim)
+              .filter((e) => e.time >= start && (e.event.type === 'suspect' || e.event.type === 'dead'))
+              .map((e) => e.event.member.name),
+          )
+          for (const name of accused) if (c.core(name).stats.refutations > 0) doubted.add(name)
+          const at = runUntil(
+            c,
+            () =>
+              viewsAgree(c, c.names, c.names) &&
+              c.names.every((n) =>
+                c
+                  .core(n)
+                  .members()
+                  .every((m) => m.state === 'alive'),
+              ),
+            20_000,
+          )
+          expect(at, 'not every member alive everywhere after the rumours').toBeDefined()
+          for (const name of doubted) expect(c.core('m0').member(name)?.incarnation).toBeGreaterThan(0)
+        },
+      ),
+      { file: FILE, numRuns: 30 },
     )
   })
 
