@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream'
+import { ShoalError } from './errors.js'
 
 /**
  * The exit codes of every shoal command-line tool: 0 ok, 1 failure, 2 usage error (DESIGN.md).
@@ -36,16 +37,19 @@ export async function writeOutput(stream: Writable, text: string): Promise<void>
 }
 
 /**
- * A mistake on a command line: a CLI reports its message with a hint to `--help` and exits with
- * {@link EXIT_CODES}.usage.
+ * A mistake on a command line (code `ERR_USAGE`): a CLI reports its message with a hint to
+ * `--help` and exits with {@link EXIT_CODES}.usage.
  *
  * @example
  * ```ts
  * throw new UsageError('--wait takes a number of milliseconds')
  * ```
  */
-export class UsageError extends Error {
-  override readonly name = 'UsageError'
+export class UsageError extends ShoalError {
+  /** @param message - what is wrong with the command line, for a person to act on */
+  constructor(message: string) {
+    super('ERR_USAGE', message)
+  }
 }
 
 /** The process's streams and an abort signal, as {@link runCliProcess} hands them to a command. */

@@ -4,7 +4,7 @@
  */
 
 /**
- * What a sans-IO protocol core is given: a datagram from a peer, a timer it set firing, a call
+ * What a sans-IO protocol core is given: a datagram (or a stream message) from a peer, a timer it set firing, a call
  * from its application, or `start` (the first input of every incarnation).
  *
  * @typeParam A - the application calls the core accepts
@@ -15,7 +15,13 @@
  */
 export type NodeInput<A = unknown> =
   | { readonly type: 'start' }
-  | { readonly type: 'datagram'; readonly from: string; readonly data: Uint8Array }
+  | {
+      readonly type: 'datagram'
+      readonly from: string
+      readonly data: Uint8Array
+      /** It came over a reliable stream (TCP in production; a `reliable` send in simulation). */
+      readonly reliable?: boolean | undefined
+    }
   | { readonly type: 'timer'; readonly id: string }
   | { readonly type: 'app'; readonly call: A }
 

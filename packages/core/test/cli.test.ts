@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { EXIT_CODES, UsageError, writeOutput } from '../src/index.js'
+import { EXIT_CODES, isShoalError, UsageError, writeOutput } from '../src/index.js'
 
 describe('CLI helpers', () => {
   it('writeOutput waits for a full stream to drain and loses nothing', async () => {
@@ -32,6 +32,8 @@ describe('CLI helpers', () => {
 
   it('has the documented exit codes and a named usage error', () => {
     expect(EXIT_CODES).toEqual({ ok: 0, failure: 1, usage: 2 })
-    expect(new UsageError('bad flag').name).toBe('UsageError')
+    const error = new UsageError('bad flag')
+    expect(error).toBeInstanceOf(UsageError)
+    expect(isShoalError(error, 'ERR_USAGE')).toBe(true)
   })
 })

@@ -4,7 +4,6 @@ export type { AssignmentDiff } from './assign/diff.js'
 export { assignmentDiff } from './assign/diff.js'
 export { type MembershipConfig, type ProfileName, profiles, resolveConfig } from './core/config.js'
 export type {
-  LeftEvent,
   MemberEvent,
   MemberEventType,
   MemberSnapshot,
@@ -12,6 +11,7 @@ export type {
   MembershipDropReason,
   MembershipEvent,
   MembershipStats,
+  StoppedEvent,
 } from './core/events.js'
 export { MembershipCore, type MembershipCoreOptions } from './core/membership-core.js'
 export { membershipNode, type SimulatedNodeEnv } from './core/membership-node.js'

@@ -103,6 +103,7 @@ describe('MembershipCore fuzz', () => {
         }
       }
       expect(core.members().length).toBeLessThanOrEqual(MAX_MEMBERS)
+      expect(core.gossipBacklog).toBeLessThanOrEqual(core.members().length)
     }
     expect(timers.size).toBeLessThan(MAX_MEMBERS + 5_000)
     expect(core.stats.dropped.full).toBeGreaterThan(0)

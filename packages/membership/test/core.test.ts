@@ -164,5 +164,6 @@ describe('MembershipCore in simulation', () => {
     expect(() => resolveConfig('lan', { probeTimeoutMs: 500 })).toThrow(/shorter than probeIntervalMs/)
     expect(() => resolveConfig('lan', { gossipNodes: 0 })).toThrow(/gossipNodes must be > 0/)
     expect(() => resolveConfig('nope' as 'lan')).toThrow(/unknown profile/)
+    expect(() => resolveConfig('lan', { maxMembers: 20_000 })).toThrow(/maxMembers must be at most 10000/)
   })
 })

@@ -121,6 +121,8 @@ interface LinkState {
 const DELIVER = 0
 const TIMER = 1
 const ACTION = 2
+/** A delivery of a reliable (stream) send. */
+const DELIVER_STREAM = 3
 
 interface SimEvent<A, E> {
   time: number
@@ -331,7 +333,7 @@ export class Simulation<A = unknown, E = unknown> {
     if (event === undefined) return false
     this.#now = event.time
     const node = event.node
-    if (event.kind === DELIVER && node !== undefined) {
+    if ((event.kind === DELIVER || event.kind === DELIVER_STREAM) && node !== undefined) {
       if (!node.up) {
         this.#drop(event.from, node.name, 'crashed')
       } else {
@@ -340,7 +342,12 @@ export class Simulation<A = unknown, E = unknown> {
         if (this.#tracing) {
           this.#trace.add(this.#now, 'deliver', node.name, event.from, `${data.length}`)
         }
-        this.#dispatch(node, { type: 'datagram', from: event.from, data })
+        this.#dispatch(
+          node,
+          event.kind === DELIVER
+            ? { type: 'datagram', from: event.from, data }
+            : { type: 'datagram', from: event.from, data, reliable: true },
+        )
       }
     } else if (event.kind === TIMER && node !== undefined) {
       if (node.up && node.timers.get(event.id) === event.token) {
@@ -670,19 +677,20 @@ export class Simulation<A = unknown, E = unknown> {
       link.busyUntil = Math.max(base, link.busyUntil) + (data.length * 1000) / link.bandwidth
       base = link.busyUntil
     }
-    this.#enqueue(from.name, target, data, base + sampleDelay(link.delay, random))
+    const kind = reliable ? DELIVER_STREAM : DELIVER
+    this.#enqueue(from.name, target, data, base + sampleDelay(link.delay, random), kind)
     if (!reliable && link.duplicate > 0 && random.next() < link.duplicate) {
       this.counters.duplicated++
       if (this.#tracing) this.#trace.add(this.#now, 'duplicate', to, from.name)
-      this.#enqueue(from.name, target, data, base + sampleDelay(link.delay, random))
+      this.#enqueue(from.name, target, data, base + sampleDelay(link.delay, random), kind)
     }
   }
 
-  #enqueue(from: string, target: SimNode<A, E>, data: Uint8Array, time: number): void {
+  #enqueue(from: string, target: SimNode<A, E>, data: Uint8Array, time: number, kind: number): void {
     this.#queue.push({
       time,
       seq: 0,
-      kind: DELIVER,
+      kind,
       node: target,
       from,
       data,

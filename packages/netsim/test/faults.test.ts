@@ -45,10 +45,17 @@ describe('faults', () => {
           ? [{ type: 'send' as const, to: peer, data: new Uint8Array(4), reliable: true }]
           : [],
     })
-    sim.add('b', () => ({ step: () => [] }))
+    const received: boolean[] = []
+    sim.add('b', () => ({
+      step: (_now, input) => {
+        if (input.type === 'datagram') received.push(input.reliable === true)
+        return []
+      },
+    }))
     sim.add('a', sender('b'))
     sim.runFor(100)
     expect(sim.counters.delivered).toBe(1)
+    expect(received).toEqual([true])
     expect(sim.counters.duplicated).toBe(0)
     sim.partition(['a'], ['b'])
     sim.restart('a')

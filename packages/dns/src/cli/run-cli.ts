@@ -1,4 +1,4 @@
-import { EXIT_CODES, isShoalError, UsageError, writeOutput } from '@shoal/core'
+import { EXIT_CODES, isShoalError, writeOutput } from '@shoal/core'
 import { checkCommand } from './check-command.js'
 import type { CliIo } from './cli-io.js'
 import { HELP, parseCliOptions } from './cli-options.js'
@@ -17,7 +17,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     return await COMMANDS[options.command](options, io)
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (isShoalError(err, 'ERR_USAGE')) {
       await writeOutput(io.stderr, `shoal-dns: ${err.message}\nRun shoal-dns --help for usage.\n`)
       return EXIT_CODES.usage
     }

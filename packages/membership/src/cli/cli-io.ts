@@ -7,5 +7,5 @@ export interface CliIo {
   /** Where errors go. */
   readonly stderr: Writable
   /** Ends a running member gracefully (SIGINT, SIGTERM): it leaves, then the run resolves. */
-  readonly signal?: AbortSignal | undefined
+  readonly signal: AbortSignal
 }

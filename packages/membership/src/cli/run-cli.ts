@@ -33,7 +33,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const keys = await readKeys(options)
     return await (options.list ? listMembers : runMember)(options, keys, io)
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (isShoalError(err, 'ERR_USAGE')) {
       await writeOutput(io.stderr, `shoal-member: ${err.message}\nRun shoal-member --help for usage.\n`)
       return EXIT_CODES.usage
     }
@@ -144,9 +144,8 @@ async function listMembers(options: CliOptions, keys: Uint8Array[], io: CliIo): 
   }
 }
 
-function untilAborted(signal: AbortSignal | undefined): Promise<void> {
+function untilAborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    if (signal === undefined) return
     if (signal.aborted) resolve()
     else signal.addEventListener('abort', () => resolve(), { once: true })
   })

@@ -19,6 +19,8 @@ export class BroadcastQueue {
   /** Entries bucketed by transmissions; in a bucket, the newest last. */
   #buckets: Entry[][] = [[]]
   readonly #promoted: Entry[] = []
+  /** Replaced or removed entries still sitting in a bucket. */
+  #stale = 0
 
   /** Updates waiting. */
   get size(): number {
@@ -27,8 +29,7 @@ export class BroadcastQueue {
 
   /** Queues `message` about `key` (a member name), replacing what was queued about it. */
   enqueue(key: string, message: Message, size: number): void {
-    const old = this.#byKey.get(key)
-    if (old !== undefined) old.live = false
+    this.#retire(key)
     const entry: Entry = { key, message, size, transmits: 0, live: true }
     this.#byKey.set(key, entry)
     ;(this.#buckets[0] as Entry[]).push(entry)
@@ -36,10 +37,23 @@ export class BroadcastQueue {
 
   /** Drops what is queued about `key`. */
   remove(key: string): void {
+    this.#retire(key)
+  }
+
+  /** Marks what is queued about `key` dead; compacts once dead entries outnumber live ones. */
+  #retire(key: string): void {
     const old = this.#byKey.get(key)
     if (old === undefined) return
     old.live = false
     this.#byKey.delete(key)
+    if (++this.#stale > this.#byKey.size + 64) {
+      for (const bucket of this.#buckets) {
+        let kept = 0
+        for (const e of bucket) if (e.live) bucket[kept++] = e
+        bucket.length = kept
+      }
+      this.#stale = 0
+    }
   }
 
   /**
@@ -87,6 +101,9 @@ export class BroadcastQueue {
   #trim(): void {
     const buckets = this.#buckets
     while (buckets.length > 1 && (buckets[buckets.length - 1] as Entry[]).every((e) => !e.live)) buckets.pop()
-    if (this.#byKey.size === 0) this.#buckets = [[]]
+    if (this.#byKey.size === 0) {
+      this.#buckets = [[]]
+      this.#stale = 0
+    }
   }
 }

@@ -1,4 +1,5 @@
 import { invalidArgument } from '@shoal/core'
+import { MAX_PUSH_PULL_MEMBERS } from '../wire/codec.js'
 
 /**
  * The protocol's timing and fan-out. Start from a {@link profiles | profile} and override what you
@@ -160,5 +161,10 @@ export function resolveConfig(
     )
   }
   if (config.suspicionMaxMult < 1) throw invalidArgument('suspicionMaxMult must be ≥ 1')
+  if (config.maxMembers > MAX_PUSH_PULL_MEMBERS) {
+    throw invalidArgument(
+      `maxMembers must be at most ${MAX_PUSH_PULL_MEMBERS} (what one push-pull exchange carries), got ${config.maxMembers}`,
+    )
+  }
   return config
 }

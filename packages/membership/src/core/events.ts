@@ -34,7 +34,7 @@ export interface MemberEvent {
 }
 
 /** The leave finished propagating; the core is now inert. */
-export interface LeftEvent {
+export interface StoppedEvent {
   /** `'stopped'` */
   readonly type: 'stopped'
   /** When (ms, the driver's clock). */
@@ -42,7 +42,7 @@ export interface LeftEvent {
 }
 
 /** What the core emits. */
-export type MembershipEvent = MemberEvent | LeftEvent
+export type MembershipEvent = MemberEvent | StoppedEvent
 
 /** What the application asks of the core (through the adapter or a simulation's `call`). */
 export type MembershipCall =
@@ -55,7 +55,12 @@ export type MembershipCall =
   /** Feed this process's event-loop delay (ms, e.g. a p99) into Lifeguard's local health. */
   | { readonly type: 'loopDelay'; readonly delayMs: number }
 
-/** Why a datagram or message was dropped. */
+/**
+ * Why a datagram or message was dropped: the envelope's reasons (`short`, `magic`, `cluster`,
+ * `encryption`, `auth`), `malformed` (it would not decode), `misdirected` (a probe for another
+ * member, a probe request from or about a member we do not know at that address, a full-state
+ * exchange outside a stream) and `full` (a table at its bound).
+ */
 export type MembershipDropReason =
   | 'short'
   | 'magic'

@@ -6,7 +6,14 @@ import {
   type ProtocolCore,
   type Random,
 } from '@shoal/core'
-import { decodeMessages, encodedSize, encodeMessages, MAX_DATAGRAM_BODY } from '../wire/codec.js'
+import {
+  BODY_HEADER_BYTES,
+  decodeMessages,
+  encodedSize,
+  encodeMessages,
+  MAX_DATAGRAM_BODY,
+  MAX_MESSAGES_PER_BODY,
+} from '../wire/codec.js'
 import { createEnvelope, type Envelope } from '../wire/envelope.js'
 import type { MemberRecord, MemberState, Message, Metadata } from '../wire/messages.js'
 import { BroadcastQueue } from './broadcast-queue.js'
@@ -61,17 +68,16 @@ interface Member {
 
 /** A probe this member started, or one it relays for another (an indirect probe). */
 interface Pending {
-  readonly target: string
   /** For a relay: who asked and under which sequence number. */
   readonly replyTo: string | undefined
   readonly replySeq: number
   readonly nack: boolean
 }
 
-const MAX_MESSAGES_PER_DATAGRAM = 64
 const MAX_PENDING = 4_096
 const MAX_INCARNATION = 0xffffffff
-const HEADER = 2
+/** Suspects queued to be probed ahead of the round robin. */
+const MAX_PRIORITY_PROBES = 8
 
 const PROBE = 'probe'
 const PROBE_TIMEOUT = 'probe-timeout'
@@ -188,6 +194,11 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
     return this.#live
   }
 
+  /** Updates waiting to be gossiped (at most one per member). */
+  get gossipBacklog(): number {
+    return this.#broadcasts.size
+  }
+
   /** Counters (a live object). */
   get stats(): Readonly<MembershipStats> {
     return this.#stats
@@ -216,7 +227,7 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
         this.#start()
         break
       case 'datagram':
-        this.#receive(input.from, input.data)
+        this.#receive(input.from, input.data, input.reliable === true)
         break
       case 'timer':
         this.#timer(input.id)
@@ -324,6 +335,10 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
         for (const timer of [PROBE, PROBE_TIMEOUT, PROBE_END, GOSSIP, PUSH_PULL, RECONNECT, REAP, JOIN]) {
           this.#effects.push({ type: 'cancelTimer', id: timer })
         }
+        for (const m of this.#members.values()) {
+          if (m.suspicion !== undefined) this.#effects.push({ type: 'cancelTimer', id: `s:${m.name}` })
+        }
+        for (const seq of this.#pending.keys()) this.#effects.push({ type: 'cancelTimer', id: `r:${seq}` })
         return
     }
     if (id.startsWith('s:')) {
@@ -336,7 +351,7 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
     }
   }
 
-  #receive(from: string, data: Uint8Array): void {
+  #receive(from: string, data: Uint8Array, stream: boolean): void {
     this.#stats.received++
     const opened = this.#envelope.open(data)
     if (!opened.ok) {
@@ -351,35 +366,46 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
       this.#stats.dropped.malformed++
       return
     }
-    for (const message of messages) this.#handle(from, message)
+    for (const message of messages) this.#handle(from, message, stream)
   }
 
-  #handle(from: string, m: Message): void {
+  #handle(from: string, m: Message, stream: boolean): void {
     switch (m.type) {
-      case 'ping':
+      case 'ping': {
         if (m.target !== this.#self.name) {
           this.#stats.dropped.misdirected++
           return
         }
-        this.#send(from, { type: 'ack', seq: m.seq })
-        this.#heard(m.source, from)
+        const source = this.#known(m.source, from)
+        if (source !== undefined) {
+          source.heard = this.#now
+          this.#send(from, { type: 'ack', seq: m.seq })
+          return
+        }
+        // A stranger gets a bare ack, no gossip: a forged source must not turn 40 bytes into 1,400.
+        this.#transmit(from, [{ type: 'ack', seq: m.seq }], false)
         // Probed by a member we do not know: we restarted, or it joined past us. Exchange state.
-        if (
-          !this.#members.has(m.source) &&
-          this.#now - this.#lastUnknownPushPull >= this.#config.joinRetryMs
-        ) {
+        if (m.sourceAddress === from && this.#now - this.#lastUnknownPushPull >= this.#config.joinRetryMs) {
           this.#lastUnknownPushPull = this.#now
-          this.#pushPull(m.sourceAddress, true)
+          this.#pushPull(from, true)
         }
         return
+      }
       case 'indirectPing': {
-        this.#heard(m.source, from)
+        // Only for a member we know, about a member we know: nobody can aim our probes elsewhere.
+        const source = this.#known(m.source, from)
+        const target = this.#known(m.target, m.targetAddress)
+        if (source === undefined || target === undefined) {
+          this.#stats.dropped.misdirected++
+          return
+        }
+        source.heard = this.#now
         if (this.#pending.size >= MAX_PENDING) {
           this.#stats.dropped.full++
           return
         }
         const seq = this.#nextSeq()
-        this.#pending.set(seq, { target: m.target, replyTo: from, replySeq: m.seq, nack: m.nack })
+        this.#pending.set(seq, { replyTo: from, replySeq: m.seq, nack: m.nack })
         this.#setTimer(`r:${seq}`, this.#now + this.#config.probeTimeoutMs)
         this.#send(m.targetAddress, {
           type: 'ping',
@@ -406,15 +432,20 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
         this.#onDead(m.name, m.incarnation, m.from)
         return
       case 'pushPull':
+        // Full state goes over streams only: a forged datagram must not make us send it anywhere.
+        if (!stream) {
+          this.#stats.dropped.misdirected++
+          return
+        }
         this.#onPushPull(from, m.join, m.reply, m.members)
         return
     }
   }
 
-  /** A datagram came from `name` itself (a probe or a probe request from its address). */
-  #heard(name: string, from: string): void {
+  /** The member `name`, if we know it at `address` (and it is not ourselves). */
+  #known(name: string, address: string): Member | undefined {
     const m = this.#members.get(name)
-    if (m !== undefined && m.address === from) m.heard = this.#now
+    return m !== undefined && m !== this.#self && m.address === address ? m : undefined
   }
 
   // --- probing ---------------------------------------------------------------------------------
@@ -500,7 +531,7 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
     // probe it again next period: once it can answer, the buddy probe fetches its refutation.
     if (target === undefined) return
     this.#onSuspect(target.name, target.incarnation, this.#self.name)
-    if (target.state === 'suspect' && !this.#suspects.includes(target.name)) this.#suspects.push(target.name)
+    if (target.state === 'suspect') this.#probeNext(target)
   }
 
   #acked(seq: number): void {
@@ -570,7 +601,7 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
       return
     }
     if (incarnation <= m.incarnation) return
-    const wasLive = m.state === 'alive'
+    const wasAlive = m.state === 'alive'
     const changed = m.address !== address || !sameMeta(m.meta, meta)
     m.address = address
     m.meta = meta
@@ -579,7 +610,7 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
     } else {
       this.#setState(m, 'alive', incarnation)
     }
-    if (!wasLive) this.#emit(m.state === 'alive' ? 'alive' : 'update', m)
+    if (!wasAlive) this.#emit('alive', m)
     else if (changed) this.#emit('update', m)
     this.#broadcast(this.#aliveMessage(m))
   }
@@ -605,6 +636,12 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
     this.#broadcast(message)
   }
 
+  /** Queues a suspect to be probed ahead of the round robin (a few at a time). */
+  #probeNext(m: Member): void {
+    if (this.#suspects.length < MAX_PRIORITY_PROBES && !this.#suspects.includes(m.name))
+      this.#suspects.push(m.name)
+  }
+
   /** (Re)starts the suspicion of `m` raised by `from`, and probes `m` next. */
   #suspect(m: Member, from: string): void {
     const c = this.#config
@@ -612,8 +649,7 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
     const k = this.#live - 2 < c.suspicionMult - 2 ? 0 : c.suspicionMult - 2
     m.suspicion = new Suspicion(this.#now, min, min * c.suspicionMaxMult, k, from)
     this.#setTimer(`s:${m.name}`, m.suspicion.deadline)
-    if (this.#suspects.length < c.indirectChecks && !this.#suspects.includes(m.name))
-      this.#suspects.push(m.name)
+    this.#probeNext(m)
   }
 
   #suspicionExpired(name: string): void {
@@ -710,8 +746,8 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
       const messages: Message[] = []
       this.#broadcasts.fill(
         messages,
-        MAX_DATAGRAM_BODY - HEADER,
-        MAX_MESSAGES_PER_DATAGRAM,
+        MAX_DATAGRAM_BODY - BODY_HEADER_BYTES,
+        MAX_MESSAGES_PER_BODY,
         this.#retransmitLimit(),
       )
       if (messages.length === 0) return
@@ -815,12 +851,12 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
 
   #send(address: string, message: Message, extra?: Message): void {
     const messages: Message[] = [message]
-    let budget = MAX_DATAGRAM_BODY - HEADER - encodedSize(message)
+    let budget = MAX_DATAGRAM_BODY - BODY_HEADER_BYTES - encodedSize(message)
     if (extra !== undefined) {
       messages.push(extra)
       budget -= encodedSize(extra)
     }
-    this.#broadcasts.fill(messages, budget, MAX_MESSAGES_PER_DATAGRAM, this.#retransmitLimit())
+    this.#broadcasts.fill(messages, budget, MAX_MESSAGES_PER_BODY, this.#retransmitLimit())
     this.#transmit(address, messages, false)
   }
 

@@ -82,7 +82,7 @@ export interface MembershipOptions {
   readonly loopDelay?: boolean | undefined
   /** How long a push-pull connection may take (default the larger of 5 s and 10 probe timeouts). */
   readonly streamTimeoutMs?: number | undefined
-  /** The most push-pull connections open at once, each way (default 64). */
+  /** The most push-pull connections open at once, each way (default 16: with 12 MiB frames, at most 192 MiB buffered). */
   readonly maxStreams?: number | undefined
   /** Time source (default the system clock with unref'd timers). */
   readonly clock?: Clock | undefined
@@ -110,8 +110,10 @@ export type MembershipEvents = {
 
 /** The counters of a {@link Membership}: the protocol's and the transport's. */
 export interface MembershipAdapterStats extends MembershipStats, StreamTransportStats {
-  /** UDP sends that failed or were refused (bad address, unreachable, oversized). */
+  /** UDP sends that failed or were refused (bad address, unreachable). */
   udpSendErrors: number
+  /** UDP datagrams dropped by the port: outgoing ones too large, incoming ones before start. */
+  udpDropped: number
   /** Inputs the core could not handle (a defect if ever non-zero; logged). */
   errors: number
 }
@@ -203,7 +205,7 @@ export class Membership extends TypedEventTarget<MembershipEvents> implements St
       throw invalidArgument(
         `streamTimeoutMs must be a positive number, got ${String(options.streamTimeoutMs)}`,
       )
-    this.#maxStreams = options.maxStreams ?? 64
+    this.#maxStreams = options.maxStreams ?? 16
     if (!Number.isSafeInteger(this.#maxStreams) || this.#maxStreams < 1)
       throw invalidArgument(`maxStreams must be a positive integer, got ${String(options.maxStreams)}`)
     // Builds a core now (and throws it away) so that bad metadata is refused here, not at start.
@@ -220,7 +222,11 @@ export class Membership extends TypedEventTarget<MembershipEvents> implements St
   start(options: AbortOptions = {}): Promise<void> {
     if (this.#stopping !== undefined)
       return Promise.reject(new ShoalError('ERR_STOPPED', 'the membership stopped'))
-    this.#starting ??= this.#open(options.signal)
+    // A failed start (an address in use) may be tried again.
+    this.#starting ??= this.#open(options.signal).catch((error: unknown) => {
+      this.#starting = undefined
+      throw error
+    })
     return this.#starting
   }
 
@@ -293,8 +299,14 @@ export class Membership extends TypedEventTarget<MembershipEvents> implements St
   setMeta(meta: Metadata): void {
     if (typeof meta !== 'object' || meta === null) throw invalidArgument('meta must be an object of strings')
     if (this.#core === undefined) {
+      const previous = this.#meta
       this.#meta = meta
-      this.#newCore('0.0.0.0:1') // validates it
+      try {
+        this.#newCore('0.0.0.0:1') // validates it
+      } catch (error) {
+        this.#meta = previous
+        throw error
+      }
       return
     }
     this.#step({ type: 'app', call: { type: 'setMeta', meta } })
@@ -351,7 +363,8 @@ export class Membership extends TypedEventTarget<MembershipEvents> implements St
       ...core,
       dropped: { ...core.dropped },
       ...(this.#streams?.stats ?? emptyStreamTransportStats()),
-      udpSendErrors: this.#udpSendErrors + (udp?.sendErrors ?? 0) + (udp?.dropped ?? 0),
+      udpSendErrors: this.#udpSendErrors + (udp?.sendErrors ?? 0),
+      udpDropped: udp?.dropped ?? 0,
       errors: this.#errors,
     }
   }
@@ -387,7 +400,7 @@ export class Membership extends TypedEventTarget<MembershipEvents> implements St
           maxOutgoing: this.#maxStreams,
           clock: this.#clock,
           logger: this.#logger,
-          onFrame: (from, data) => this.#step({ type: 'datagram', from, data }),
+          onFrame: (from, data) => this.#step({ type: 'datagram', from, data, reliable: true }),
         })
         break
       } catch (error) {

@@ -2,8 +2,11 @@ import { createServer, type Server, type Socket, connect as tcpConnect } from 'n
 import { type Clock, type Logger, ShoalError, type TimerHandle } from '@shoal/core'
 import { formatHostPort, parseHostPort } from './address.js'
 
-/** The largest frame (one push-pull message) a stream carries: 8 MiB. */
-export const MAX_FRAME_BYTES = 8 * 1024 * 1024
+/**
+ * The largest frame a stream carries: 12 MiB, above the largest push-pull (10,000 members with
+ * full names, addresses and metadata, about 10.3 MB).
+ */
+export const MAX_FRAME_BYTES = 12 * 1024 * 1024
 
 /** The prefix of the handles that name an incoming connection as a `from` address (`tcp#17`). */
 export const CONNECTION_PREFIX = 'tcp#'
@@ -170,15 +173,21 @@ export class StreamTransport {
    */
   send(to: string, data: Uint8Array): void {
     if (this.#closed) return
-    if (data.length > MAX_FRAME_BYTES) {
-      this.#stats.framesRefused++
-      return
-    }
     if (to.startsWith(CONNECTION_PREFIX)) {
       const c = this.#incoming.get(to)
       if (c === undefined || c.done) return
+      if (data.length > MAX_FRAME_BYTES) {
+        this.#stats.framesRefused++
+        c.done = true
+        c.socket.destroy()
+        return
+      }
       c.done = true
       c.socket.end(frame(data)) // the timer stays: it destroys a socket the peer never closes
+      return
+    }
+    if (data.length > MAX_FRAME_BYTES) {
+      this.#stats.framesRefused++
       return
     }
     this.#connect(to, data)
