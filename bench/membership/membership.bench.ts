@@ -23,14 +23,19 @@
  * 5. codec: encodeMessages + seal, and open + decodeMessages, of a ping with 8 gossip messages,
  *    plain and AES-256-GCM.
  * 6. processes: 5 real `shoal-member` processes on loopback, idle: % of one core per member over 20 s.
+ *    Then crash detection on a fresh cluster of 5: 12 times (`--kill-trials`), 1–3 s after everyone
+ *    sees everyone alive, SIGKILL a member (each once per round of 5, in a random order), time until
+ *    each other process has printed it `dead`, restart it under the same name and time until each
+ *    other prints it alive again; any `dead` printed about another member is a false death.
  *
  *   npm run bench -- membership [--smoke] [--parts detection,accuracy,tolerance,scale,codec,processes]
  *     [--trials N] [--hours H] [--degraded-hours H] [--tolerance-trials N] [--sizes 10,30,100]
- *     [--scale-seeds K] [--seed S] [--only wan,local]
+ *     [--scale-seeds K] [--kill-trials N] [--seed S] [--only wan,local]
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
+import { createRandom } from '@shoal/core'
 import {
   createEnvelope,
   decodeMessages,
@@ -50,7 +55,7 @@ import {
   type Tally,
   type Workload,
 } from '../src/harness.js'
-import { cliUnavailable, startProcessCluster } from './processes.js'
+import { cliUnavailable, type DetectionTrial, detectionTrials, startProcessCluster } from './processes.js'
 import {
   accuracyRun,
   degradedRun,
@@ -821,6 +826,104 @@ const processes: Comparison<ProcessWorkload> = {
   ],
 }
 
+interface ProcessDetectionWorkload extends Workload {
+  readonly members: number
+  readonly trials: number
+  readonly seed: number
+  readonly waitMs: readonly [number, number]
+  readonly timeoutMs: number
+}
+
+const processDetection: Comparison<ProcessDetectionWorkload> = {
+  id: 'processes-detection',
+  title: 'Real processes: crash detection and rejoin in a 5-member shoal-member cluster on loopback',
+  columns: [
+    { check: 'p50', header: 'detection p50 s', format: seconds },
+    { check: 'p90', header: 'p90 s', format: seconds },
+    { check: 'max', header: 'max s', format: seconds },
+    { check: 'rejoinP50', header: 'rejoin p50 s', format: seconds },
+    { check: 'falseDead', header: 'false dead' },
+  ],
+  prepare(context) {
+    const trials = Math.round(num(context, 'kill-trials', context.smoke ? 2 : 12))
+    return {
+      description: `5 shoal-member processes (--bind 127.0.0.1:0 --profile lan --json), m1–m4 joining m0; ${trials} trials: once every member has printed every other alive, 1–3 s more (uniform), SIGKILL a member (in rounds of 5, each member once per round in a random order, so m0 the seed too); detection = from just before the kill until the bench has read a dead line for it from each of the 4 others (read time in the bench; the lines' own ISO time fields give the second figure); then it restarts under the same name at the same address joining m0 (m1 when it is m0); rejoin = from that spawn until the bench has read each other member print it alive; false dead = dead lines about any member but the one killed in that trial; suspect lines about a member not killed are counted too, those about the member restarted last (once every other printed it alive) apart; items are trials`,
+      items: trials,
+      bytes: 0,
+      unit: 'trials',
+      members: 5,
+      trials,
+      seed: num(context, 'seed', 1),
+      waitMs: [1000, 3000],
+      timeoutMs: 30_000,
+    }
+  },
+  verdict(w, tally) {
+    const c = tally.checks ?? {}
+    return `${tally.accepted}/${w.trials} kills detected by all 4 others · p50 ${seconds(c.p50 ?? Number.NaN)} s (target ≤ 2.5 s ${(c.p50 ?? 99_999) <= 2500 ? '✓' : '✗'}), max ${seconds(c.max ?? Number.NaN)} s · rejoin p50 ${seconds(c.rejoinP50 ?? Number.NaN)} s · ${c.falseDead === 0 ? 'no false dead ✓' : `${c.falseDead} FALSE DEAD`}`
+  },
+  contenders: [
+    {
+      name: 'shoal-member-x5',
+      description: '5 shoal-member processes, lan profile, one SIGKILLed and restarted per trial',
+      ours: true,
+      maxRepeats: 1,
+      unavailable: () => cliUnavailable(),
+      async load(w) {
+        const cluster = await startProcessCluster(w.members, 'lan')
+        return async (): Promise<Tally> => {
+          try {
+            const random = createRandom(w.seed)
+            const report = await detectionTrials(cluster, {
+              trials: w.trials,
+              random: () => random.next(),
+              waitMs: w.waitMs,
+              timeoutMs: w.timeoutMs,
+            })
+            const sorted = (f: (t: DetectionTrial) => number): number[] =>
+              report.trials.map(f).sort((a, b) => a - b)
+            const detected = sorted((t) => t.detectedMs)
+            const byTime = sorted((t) => t.detectedByTimeFieldMs)
+            const rejoin = sorted((t) => t.rejoinMs)
+            return {
+              accepted: report.trials.length,
+              checks: {
+                trials: report.trials.length,
+                p50: quantile(detected, 0.5),
+                p90: quantile(detected, 0.9),
+                max: detected[detected.length - 1] ?? Number.NaN,
+                min: detected[0] ?? Number.NaN,
+                timeFieldP50: quantile(byTime, 0.5),
+                timeFieldMax: byTime[byTime.length - 1] ?? Number.NaN,
+                firstDeadP50: quantile(
+                  sorted((t) => t.firstDeadMs),
+                  0.5,
+                ),
+                rejoinP50: quantile(rejoin, 0.5),
+                rejoinMax: rejoin[rejoin.length - 1] ?? Number.NaN,
+                rejoinFromListeningP50: quantile(
+                  sorted((t) => t.rejoinFromListeningMs),
+                  0.5,
+                ),
+                falseDead: report.falseDead,
+                suspectsOfRejoined: report.suspectsOfRejoined,
+                suspectsOfOthers: report.suspectsOfOthers,
+                seedKills: report.trials.filter((t) => t.victim === 'm0').length,
+                ...Object.fromEntries(
+                  cluster.names.map((n) => [`kills${n}`, report.trials.filter((t) => t.victim === n).length]),
+                ),
+                convergedMs: Math.round(cluster.convergedMs),
+              },
+            }
+          } finally {
+            await cluster.stop()
+          }
+        }
+      },
+    },
+  ],
+}
+
 // ---------------------------------------------------------------- the run
 
 const parts = selectedParts()
@@ -833,14 +936,16 @@ if (parts.has('tolerance')) comparisons.push(tolerance as Comparison<Workload>)
 if (parts.has('scale')) comparisons.push(scale as Comparison<Workload>)
 if (parts.has('codec'))
   comparisons.push(codec('encode') as Comparison<Workload>, codec('decode') as Comparison<Workload>)
-if (parts.has('processes')) comparisons.push(processes as Comparison<Workload>)
+if (parts.has('processes'))
+  comparisons.push(processes as Comparison<Workload>, processDetection as Comparison<Workload>)
 
 const wallStart = performance.now()
 if (process.argv.includes('--summary-only')) await summarise(undefined)
 else
   await runBenchmark({
     package: 'membership',
-    title: '@shoal/membership: failure detection, accuracy, pause tolerance, scale, codec and idle CPU',
+    title:
+      '@shoal/membership: failure detection, accuracy, pause tolerance, scale, codec, idle CPU and detection of real processes',
     usage:
       '  --parts a,b      detection, accuracy, tolerance, scale, codec, processes (default all)\n' +
       '  --trials N       detection trials per contender and size (default 500; smoke 10)\n' +
@@ -851,6 +956,7 @@ else
       '  --scale-seeds K  scale: seeds per size (default 5, at most 3 for N ≥ 1,000; smoke 1)\n' +
       '  --iterations N   codec: datagrams per run (default 200,000)\n' +
       '  --cpu-seconds S  processes: measurement window (default 20)\n' +
+      '  --kill-trials N  processes: kills and restarts of a real member (default 12; smoke 2)\n' +
       '  --seed S         base seed (default 1)\n' +
       '  --summary-only   run nothing: print the summary and redraw the charts from bench/results/membership.json\n' +
       'Simulated parts run once (maxRepeats 1): their trials are the repeats; items/s there is simulation speed.',
@@ -864,6 +970,7 @@ else
       'scale-seeds': { type: 'string' },
       iterations: { type: 'string' },
       'cpu-seconds': { type: 'string' },
+      'kill-trials': { type: 'string' },
       seed: { type: 'string' },
     },
     comparisons,
@@ -1377,6 +1484,76 @@ async function summarise(measuredSeconds: number | undefined): Promise<void> {
         ),
         '',
       )
+    }
+  }
+
+  const kills = byId.get('processes-detection')
+  if (kills !== undefined) {
+    const c = kills.contenders[0] as ResultContender
+    if (c.median === null)
+      out.push(
+        `### Real processes: crash detection\n\n${c.skipped !== null ? `skipped: ${c.skipped}` : `failed: ${c.error}`}\n`,
+      )
+    else {
+      const k = c.median.checks
+      const simulated = byId.get('detection-5')?.contenders.find((x) => x.name === 'lan')?.median?.checks
+      const names = Object.keys(k)
+        .filter((key) => key.startsWith('killsm'))
+        .sort((a, b) => Number(a.slice(6)) - Number(b.slice(6)))
+      out.push(
+        `### Real processes: crash detection (${kills.workload.description})\n`,
+        markdown(
+          [
+            'members',
+            'trials',
+            'detection p50 s',
+            'p90 s',
+            'max s',
+            "p50 by the lines' time fields s",
+            'first dead p50 s',
+            'simulated lan p50 s (N = 5, detection part)',
+            'rejoin p50 s',
+            'rejoin max s',
+            'rejoin p50 from listening s',
+            'false dead',
+            'suspects of the member just rejoined',
+            'suspects of other live members',
+            'kills per member',
+          ],
+          [
+            [
+              '5',
+              formatInt(k.trials as number),
+              seconds(k.p50 as number),
+              seconds(k.p90 as number),
+              seconds(k.max as number),
+              seconds(k.timeFieldP50 as number),
+              seconds(k.firstDeadP50 as number),
+              simulated === undefined ? '— (detection not run)' : seconds(simulated.p50 as number),
+              seconds(k.rejoinP50 as number),
+              seconds(k.rejoinMax as number),
+              seconds(k.rejoinFromListeningP50 as number),
+              formatInt(k.falseDead as number),
+              formatInt(k.suspectsOfRejoined as number),
+              formatInt(k.suspectsOfOthers as number),
+              names.map((key) => `${key.slice(5)} ${k[key]}`).join(', '),
+            ],
+          ],
+        ),
+        '',
+        `The issue's target is a detection p50 ≤ 2.5 s: ${(k.p50 as number) <= 2500 ? 'met' : 'NOT met'} by the real processes.`,
+        '',
+      )
+      extra.realProcessDetection = {
+        trials: k.trials,
+        p50Ms: k.p50,
+        p90Ms: k.p90,
+        maxMs: k.max,
+        timeFieldP50Ms: k.timeFieldP50,
+        rejoinP50Ms: k.rejoinP50,
+        falseDead: k.falseDead,
+        simulatedLanP50Ms: simulated?.p50 ?? null,
+      }
     }
   }
 
