@@ -80,6 +80,26 @@ describe('MembershipCore in simulation', () => {
     expect(c.core('m0').member('m3')?.incarnation).toBeGreaterThan(0)
   })
 
+  it('a member restarted after it was declared dead is not suspected again on its return', () => {
+    // A probe that began before the death must not be held against the new incarnation.
+    for (let seed = 1; seed <= 20; seed++) {
+      const c = simCluster({ seed, size: 5 })
+      runUntil(c, () => viewsAgree(c, c.names, c.names), 10_000)
+      c.sim.crash('m3')
+      const others = ['m0', 'm1', 'm2', 'm4']
+      runUntil(c, () => others.every((n) => c.core(n).member('m3')?.state === 'dead'), 20_000)
+      c.sim.runFor(1_000)
+      const back = c.sim.now
+      c.sim.restart('m3')
+      c.sim.runFor(5_000)
+      const suspicions = memberEvents(c.sim).filter(
+        (e) => e.time >= back && e.event.type === 'suspect' && e.event.member.name === 'm3',
+      )
+      expect(suspicions, `seed ${seed}`).toEqual([])
+      for (const n of others) expect(c.core(n).member('m3')?.state).toBe('alive')
+    }
+  })
+
   it('rejoins after a mass restart: every member restarted, seeds included', () => {
     const c = simCluster({ seed: 7, size: 6 })
     runUntil(c, () => viewsAgree(c, c.names, c.names), 10_000)

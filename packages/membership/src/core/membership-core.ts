@@ -129,6 +129,8 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
   /** The current probe: its sequence number (0 when none), nacks expected and received. */
   #probeSeq = 0
   #probeTarget = ''
+  /** The target's incarnation when the probe began: a failure says nothing about a later one. */
+  #probeIncarnation = 0
   #expectedNacks = 0
   #nacks = 0
   /** Lifeguard local health from our probes, and from the event loop. */
@@ -460,6 +462,7 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
     const seq = this.#nextSeq()
     this.#probeSeq = seq
     this.#probeTarget = target.name
+    this.#probeIncarnation = target.incarnation
     this.#expectedNacks = 0
     this.#nacks = 0
     this.#stats.probes++
@@ -529,7 +532,7 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
     this.#endProbe()
     // Suspect it, or confirm the suspicion we heard (Lifeguard: confirmations shorten it), and
     // probe it again next period: once it can answer, the buddy probe fetches its refutation.
-    if (target === undefined) return
+    if (target === undefined || target.incarnation !== this.#probeIncarnation) return
     this.#onSuspect(target.name, target.incarnation, this.#self.name)
     if (target.state === 'suspect') this.#probeNext(target)
   }
@@ -716,6 +719,8 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
       m.suspicion = undefined
       this.#effects.push({ type: 'cancelTimer', id: `s:${m.name}` })
     }
+    // A probe of a member that has just died or left has nothing more to tell.
+    if (!isLive && this.#probeSeq !== 0 && this.#probeTarget === m.name) this.#endProbe()
     if (m.state !== state) m.since = this.#now
     m.state = state
     m.incarnation = incarnation
