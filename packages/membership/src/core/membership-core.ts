@@ -129,8 +129,6 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
   /** The current probe: its sequence number (0 when none), nacks expected and received. */
   #probeSeq = 0
   #probeTarget = ''
-  /** The target's incarnation when the probe began: a failure says nothing about a later one. */
-  #probeIncarnation = 0
   #expectedNacks = 0
   #nacks = 0
   /** Lifeguard local health from our probes, and from the event loop. */
@@ -462,7 +460,6 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
     const seq = this.#nextSeq()
     this.#probeSeq = seq
     this.#probeTarget = target.name
-    this.#probeIncarnation = target.incarnation
     this.#expectedNacks = 0
     this.#nacks = 0
     this.#stats.probes++
@@ -532,7 +529,7 @@ export class MembershipCore implements ProtocolCore<MembershipCall, MembershipEv
     this.#endProbe()
     // Suspect it, or confirm the suspicion we heard (Lifeguard: confirmations shorten it), and
     // probe it again next period: once it can answer, the buddy probe fetches its refutation.
-    if (target === undefined || target.incarnation !== this.#probeIncarnation) return
+    if (target === undefined) return
     this.#onSuspect(target.name, target.incarnation, this.#self.name)
     if (target.state === 'suspect') this.#probeNext(target)
   }
