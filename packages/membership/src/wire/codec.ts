@@ -68,7 +68,8 @@ const MIN_RECORD_BYTES = 1 + 1 + 4 + 1 + 1
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 // ---------------------------------------------------------------------------------------------
-// Sizes (and validation of what the encoder is given)
+// Sizes (and validation of what the encoder is given). The labels of errors are built only when
+// something is wrong: the encoder runs for every datagram.
 
 // The UTF-8 length of `s`, or -1 when it holds a lone surrogate (which UTF-8 cannot carry).
 function utf8Length(s: string): number {
@@ -92,19 +93,35 @@ function utf8Length(s: string): number {
   return bytes
 }
 
-function stringSize(s: unknown, what: string): number {
-  if (typeof s !== 'string') throw invalidArgument(`${what} must be a string, got ${typeof s}`)
+// Why `s` cannot be encoded as a str (called only once it is known that it cannot).
+function stringError(s: unknown, what: string): ShoalError {
+  if (typeof s !== 'string') return invalidArgument(`${what} must be a string, got ${typeof s}`)
   const length = utf8Length(s)
-  if (length < 0) throw invalidArgument(`${what} holds a lone UTF-16 surrogate, which UTF-8 cannot carry`)
-  if (length > MAX_STRING_BYTES)
-    throw invalidArgument(`${what} takes ${length} bytes of UTF-8, more than ${MAX_STRING_BYTES}`, {
-      length,
-    })
-  return 1 + length
+  if (length < 0) return invalidArgument(`${what} holds a lone UTF-16 surrogate, which UTF-8 cannot carry`)
+  return invalidArgument(`${what} takes ${length} bytes of UTF-8, more than ${MAX_STRING_BYTES}`, {
+    length,
+  })
+}
+
+// 1 + the UTF-8 length of `s`, or -1 when it is not a string, holds a lone surrogate or is too long.
+function strSize(s: unknown): number {
+  if (typeof s !== 'string') return -1
+  const length = utf8Length(s)
+  return length < 0 || length > MAX_STRING_BYTES ? -1 : 1 + length
+}
+
+function stringSize(s: unknown, what: string): number {
+  const size = strSize(s)
+  if (size < 0) throw stringError(s, what)
+  return size
+}
+
+function isU32(value: unknown): boolean {
+  return typeof value === 'number' && value >= 0 && value <= 0xffffffff && Number.isInteger(value)
 }
 
 function checkU32(value: unknown, what: string): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff)
+  if (!isU32(value))
     throw invalidArgument(`${what} must be an integer from 0 to 4294967295, got ${String(value)}`)
 }
 
@@ -112,29 +129,78 @@ function checkBoolean(value: unknown, what: string): void {
   if (typeof value !== 'boolean') throw invalidArgument(`${what} must be a boolean, got ${typeof value}`)
 }
 
-function metadataSize(meta: Metadata, what: string): number {
-  if (typeof meta !== 'object' || meta === null) throw invalidArgument(`${what} must be an object`)
+// The label of a metadata object: an alive message's (record -1) or a push-pull record's.
+function metaLabel(record: number): string {
+  return record < 0 ? 'alive.meta' : `pushPull.members[${record}].meta`
+}
+
+function metaKeys(meta: Metadata, record: number): string[] {
+  if (typeof meta !== 'object' || meta === null)
+    throw invalidArgument(`${metaLabel(record)} must be an object`)
   const keys = Object.keys(meta)
-  if (keys.length > 255) throw invalidArgument(`${what} has ${keys.length} keys, more than 255`)
+  if (keys.length > 255) throw invalidArgument(`${metaLabel(record)} has ${keys.length} keys, more than 255`)
+  return keys
+}
+
+function metaEntryError(meta: Metadata, key: string, record: number): ShoalError {
+  const what = metaLabel(record)
+  return strSize(key) < 0
+    ? stringError(key, `${what} key`)
+    : stringError(meta[key], `${what}[${JSON.stringify(key)}]`)
+}
+
+function metaTooBig(size: number, record: number): ShoalError {
+  return invalidArgument(
+    `${metaLabel(record)} takes ${size} bytes encoded, more than ${MAX_METADATA_BYTES}`,
+    {
+      size,
+    },
+  )
+}
+
+function metadataSize(meta: Metadata, record: number): number {
+  const keys = metaKeys(meta, record)
   let size = 1
-  for (const key of keys) {
-    size += stringSize(key, `${what} key`) + stringSize(meta[key], `${what}[${JSON.stringify(key)}]`)
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string
+    const k = strSize(key)
+    const v = k < 0 ? -1 : strSize(meta[key])
+    if (v < 0) throw metaEntryError(meta, key, record)
+    size += k + v
   }
-  if (size > MAX_METADATA_BYTES)
-    throw invalidArgument(`${what} takes ${size} bytes encoded, more than ${MAX_METADATA_BYTES}`, { size })
+  if (size > MAX_METADATA_BYTES) throw metaTooBig(size, record)
   return size
 }
 
-function recordSize(record: MemberRecord, what: string): number {
-  if (typeof record !== 'object' || record === null) throw invalidArgument(`${what} must be an object`)
-  checkU32(record.incarnation, `${what}.incarnation`)
-  if (!STATES.includes(record.state)) throw invalidArgument(`${what}.state is not a member state`)
-  return (
-    stringSize(record.name, `${what}.name`) +
-    stringSize(record.address, `${what}.address`) +
-    5 +
-    metadataSize(record.meta, `${what}.meta`)
-  )
+function recordLabel(index: number, field: string): string {
+  return `pushPull.members[${index}]${field}`
+}
+
+// Checks what a record's size does not: that it is an object, its incarnation and its state.
+function checkRecord(record: MemberRecord, index: number): void {
+  if (typeof record !== 'object' || record === null)
+    throw invalidArgument(`${recordLabel(index, '')} must be an object`)
+  if (!isU32(record.incarnation)) checkU32(record.incarnation, recordLabel(index, '.incarnation'))
+  if (!STATES.includes(record.state))
+    throw invalidArgument(`${recordLabel(index, '.state')} is not a member state`)
+}
+
+function recordSize(record: MemberRecord, index: number): number {
+  checkRecord(record, index)
+  const name = strSize(record.name)
+  if (name < 0) throw stringError(record.name, recordLabel(index, '.name'))
+  const address = strSize(record.address)
+  if (address < 0) throw stringError(record.address, recordLabel(index, '.address'))
+  return name + address + 5 + metadataSize(record.meta, index)
+}
+
+function checkPushPull(message: Extract<Message, { type: 'pushPull' }>): void {
+  checkBoolean(message.join, 'pushPull.join')
+  checkBoolean(message.reply, 'pushPull.reply')
+  const members = message.members
+  if (!Array.isArray(members)) throw invalidArgument('pushPull.members must be an array')
+  if (members.length > MAX_PUSH_PULL_MEMBERS)
+    throw invalidArgument(`pushPull carries ${members.length} members, more than ${MAX_PUSH_PULL_MEMBERS}`)
 }
 
 /**
@@ -180,8 +246,10 @@ export function encodedSize(message: Message): number {
         stringSize(message.sourceAddress, 'indirectPing.sourceAddress')
       )
     case 'ack':
+      checkU32(message.seq, 'ack.seq')
+      return 5
     case 'nack':
-      checkU32(message.seq, `${message.type}.seq`)
+      checkU32(message.seq, 'nack.seq')
       return 5
     case 'alive':
       checkU32(message.incarnation, 'alive.incarnation')
@@ -189,144 +257,195 @@ export function encodedSize(message: Message): number {
         5 +
         stringSize(message.name, 'alive.name') +
         stringSize(message.address, 'alive.address') +
-        metadataSize(message.meta, 'alive.meta')
+        metadataSize(message.meta, -1)
       )
     case 'suspect':
+      checkU32(message.incarnation, 'suspect.incarnation')
+      return 5 + stringSize(message.name, 'suspect.name') + stringSize(message.from, 'suspect.from')
     case 'dead':
-      checkU32(message.incarnation, `${message.type}.incarnation`)
-      return (
-        5 +
-        stringSize(message.name, `${message.type}.name`) +
-        stringSize(message.from, `${message.type}.from`)
-      )
+      checkU32(message.incarnation, 'dead.incarnation')
+      return 5 + stringSize(message.name, 'dead.name') + stringSize(message.from, 'dead.from')
     case 'pushPull': {
-      checkBoolean(message.join, 'pushPull.join')
-      checkBoolean(message.reply, 'pushPull.reply')
+      checkPushPull(message)
       const members = message.members
-      if (!Array.isArray(members)) throw invalidArgument('pushPull.members must be an array')
-      if (members.length > MAX_PUSH_PULL_MEMBERS)
-        throw invalidArgument(
-          `pushPull carries ${members.length} members, more than ${MAX_PUSH_PULL_MEMBERS}`,
-        )
       let size = 4
-      for (let i = 0; i < members.length; i++) size += recordSize(members[i], `pushPull.members[${i}]`)
+      for (let i = 0; i < members.length; i++) size += recordSize(members[i] as MemberRecord, i)
       return size
     }
     default:
-      throw invalidArgument(`unknown message type ${JSON.stringify((message as { type: unknown }).type)}`)
+      throw unknownType(message)
   }
 }
 
+function unknownType(message: Message): ShoalError {
+  return invalidArgument(`unknown message type ${JSON.stringify((message as { type: unknown }).type)}`)
+}
+
 // ---------------------------------------------------------------------------------------------
-// Encoding: sizes first (which validates), then one exact allocation written in one pass.
+// Encoding: one pass that validates and writes into a scratch buffer (grown when a message needs
+// more room), then one exact copy. What is checked, in which order, and the errors are those of
+// encodedSize.
 
 const EMPTY: Uint8Array = new Uint8Array(0)
-let out = EMPTY
+/** The scratch buffer's size between bodies; a larger one (a big push-pull) is let go after use. */
+const SCRATCH_BYTES = 4096
+let out: Uint8Array = new Uint8Array(SCRATCH_BYTES)
 let pos = 0
 
+function grow(needed: number): void {
+  const next = new Uint8Array(Math.max(needed, 2 * out.length))
+  next.set(out.subarray(0, pos))
+  out = next
+}
+
 function u8(value: number): void {
+  if (pos >= out.length) grow(pos + 1)
   out[pos++] = value
 }
 
 function u32(value: number): void {
-  out[pos] = value >>> 24
-  out[pos + 1] = (value >>> 16) & 0xff
-  out[pos + 2] = (value >>> 8) & 0xff
-  out[pos + 3] = value & 0xff
-  pos += 4
+  if (pos + 4 > out.length) grow(pos + 4)
+  const o = out
+  const p = pos
+  o[p] = value >>> 24
+  o[p + 1] = (value >>> 16) & 0xff
+  o[p + 2] = (value >>> 8) & 0xff
+  o[p + 3] = value & 0xff
+  pos = p + 4
 }
 
-// Writes a length byte and the UTF-8 of `s` (validated by stringSize already).
-function str(s: string): void {
-  const start = pos++
+// Writes a length byte and the UTF-8 of `s`; false (nothing written) when `s` is not a string,
+// holds a lone surrogate or takes more than MAX_STRING_BYTES (stringError says which).
+function str(s: unknown): boolean {
+  if (typeof s !== 'string') return false
   const n = s.length
-  let p = pos
-  for (let i = 0; i < n; i++) {
+  if (n > MAX_STRING_BYTES) return false // at least one byte per UTF-16 unit
+  if (pos + 1 + 3 * n > out.length) grow(pos + 1 + 3 * n) // at most 3 bytes per UTF-16 unit
+  const o = out
+  const start = pos
+  let p = start + 1
+  let i = 0
+  // ASCII (names, addresses, most metadata) byte for byte
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 0x80) break
+    o[p++] = c
+  }
+  for (; i < n; i++) {
     let c = s.charCodeAt(i)
     if (c < 0x80) {
-      out[p++] = c
+      o[p++] = c
     } else if (c < 0x800) {
-      out[p++] = 0xc0 | (c >> 6)
-      out[p++] = 0x80 | (c & 0x3f)
-    } else if (c >= 0xd800 && c <= 0xdbff) {
-      c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00)
-      out[p++] = 0xf0 | (c >> 18)
-      out[p++] = 0x80 | ((c >> 12) & 0x3f)
-      out[p++] = 0x80 | ((c >> 6) & 0x3f)
-      out[p++] = 0x80 | (c & 0x3f)
+      o[p++] = 0xc0 | (c >> 6)
+      o[p++] = 0x80 | (c & 0x3f)
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      const d = i + 1 < n ? s.charCodeAt(i + 1) : 0
+      if (c > 0xdbff || d < 0xdc00 || d > 0xdfff) return false
+      c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00)
+      i++
+      o[p++] = 0xf0 | (c >> 18)
+      o[p++] = 0x80 | ((c >> 12) & 0x3f)
+      o[p++] = 0x80 | ((c >> 6) & 0x3f)
+      o[p++] = 0x80 | (c & 0x3f)
     } else {
-      out[p++] = 0xe0 | (c >> 12)
-      out[p++] = 0x80 | ((c >> 6) & 0x3f)
-      out[p++] = 0x80 | (c & 0x3f)
+      o[p++] = 0xe0 | (c >> 12)
+      o[p++] = 0x80 | ((c >> 6) & 0x3f)
+      o[p++] = 0x80 | (c & 0x3f)
     }
   }
-  out[start] = p - pos
+  const length = p - start - 1
+  if (length > MAX_STRING_BYTES) return false
+  o[start] = length
   pos = p
+  return true
 }
 
-function meta(m: Metadata): void {
-  const keys = Object.keys(m)
+function meta(m: Metadata, record: number): void {
+  const keys = metaKeys(m, record)
+  const start = pos
   u8(keys.length)
-  for (const key of keys) {
-    str(key)
-    str(m[key] as string)
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string
+    if (!str(key) || !str(m[key])) throw metaEntryError(m, key, record)
   }
+  if (pos - start > MAX_METADATA_BYTES) throw metaTooBig(pos - start, record)
+}
+
+function record(r: MemberRecord, index: number): void {
+  checkRecord(r, index)
+  if (!str(r.name)) throw stringError(r.name, recordLabel(index, '.name'))
+  if (!str(r.address)) throw stringError(r.address, recordLabel(index, '.address'))
+  u32(r.incarnation)
+  u8(STATES.indexOf(r.state))
+  meta(r.meta, index)
 }
 
 function message(m: Message): void {
+  if (typeof m !== 'object' || m === null) throw invalidArgument('a message must be an object')
   switch (m.type) {
     case 'ping':
+      if (!isU32(m.seq)) checkU32(m.seq, 'ping.seq')
       u8(TYPE_PING)
       u32(m.seq)
-      str(m.target)
-      str(m.source)
-      str(m.sourceAddress)
+      if (!str(m.target)) throw stringError(m.target, 'ping.target')
+      if (!str(m.source)) throw stringError(m.source, 'ping.source')
+      if (!str(m.sourceAddress)) throw stringError(m.sourceAddress, 'ping.sourceAddress')
       return
     case 'indirectPing':
+      checkU32(m.seq, 'indirectPing.seq')
+      checkBoolean(m.nack, 'indirectPing.nack')
       u8(TYPE_INDIRECT_PING)
       u32(m.seq)
-      str(m.target)
-      str(m.targetAddress)
-      str(m.source)
-      str(m.sourceAddress)
+      if (!str(m.target)) throw stringError(m.target, 'indirectPing.target')
+      if (!str(m.targetAddress)) throw stringError(m.targetAddress, 'indirectPing.targetAddress')
+      if (!str(m.source)) throw stringError(m.source, 'indirectPing.source')
+      if (!str(m.sourceAddress)) throw stringError(m.sourceAddress, 'indirectPing.sourceAddress')
       u8(m.nack ? 1 : 0)
       return
     case 'ack':
+      checkU32(m.seq, 'ack.seq')
       u8(TYPE_ACK)
       u32(m.seq)
       return
     case 'nack':
+      checkU32(m.seq, 'nack.seq')
       u8(TYPE_NACK)
       u32(m.seq)
       return
     case 'alive':
+      if (!isU32(m.incarnation)) checkU32(m.incarnation, 'alive.incarnation')
       u8(TYPE_ALIVE)
-      str(m.name)
-      str(m.address)
+      if (!str(m.name)) throw stringError(m.name, 'alive.name')
+      if (!str(m.address)) throw stringError(m.address, 'alive.address')
       u32(m.incarnation)
-      meta(m.meta)
+      meta(m.meta, -1)
       return
     case 'suspect':
-    case 'dead':
-      u8(m.type === 'suspect' ? TYPE_SUSPECT : TYPE_DEAD)
-      str(m.name)
+      if (!isU32(m.incarnation)) checkU32(m.incarnation, 'suspect.incarnation')
+      u8(TYPE_SUSPECT)
+      if (!str(m.name)) throw stringError(m.name, 'suspect.name')
       u32(m.incarnation)
-      str(m.from)
+      if (!str(m.from)) throw stringError(m.from, 'suspect.from')
       return
-    case 'pushPull':
+    case 'dead':
+      if (!isU32(m.incarnation)) checkU32(m.incarnation, 'dead.incarnation')
+      u8(TYPE_DEAD)
+      if (!str(m.name)) throw stringError(m.name, 'dead.name')
+      u32(m.incarnation)
+      if (!str(m.from)) throw stringError(m.from, 'dead.from')
+      return
+    case 'pushPull': {
+      checkPushPull(m)
+      const members = m.members
       u8(TYPE_PUSH_PULL)
       u8((m.join ? 1 : 0) | (m.reply ? 2 : 0))
-      out[pos] = m.members.length >> 8
-      out[pos + 1] = m.members.length & 0xff
-      pos += 2
-      for (const r of m.members) {
-        str(r.name)
-        str(r.address)
-        u32(r.incarnation)
-        u8(STATES.indexOf(r.state))
-        meta(r.meta)
-      }
+      u8(members.length >> 8)
+      u8(members.length & 0xff)
+      for (let i = 0; i < members.length; i++) record(members[i] as MemberRecord, i)
       return
+    }
+    default:
+      throw unknownType(m)
   }
 }
 
@@ -351,16 +470,17 @@ export function encodeMessages(messages: readonly Message[]): Uint8Array {
   const count = messages.length
   if (count < 1 || count > MAX_MESSAGES_PER_BODY)
     throw invalidArgument(`a body carries 1 to ${MAX_MESSAGES_PER_BODY} messages, got ${count}`)
-  let size = BODY_HEADER_BYTES
-  for (let i = 0; i < count; i++) size += encodedSize(messages[i] as Message)
-  const body = new Uint8Array(size)
-  out = body
   pos = 0
   u8(WIRE_VERSION)
   u8(count)
   for (let i = 0; i < count; i++) message(messages[i] as Message)
-  out = EMPTY
-  if (pos !== size) throw new ShoalError('ERR_INTERNAL', `encoded ${pos} bytes, measured ${size}`)
+  const o = out
+  const n = pos
+  const body = new Uint8Array(n)
+  // a short body is copied faster by hand than through a view and set()
+  if (n <= 2048) for (let i = 0; i < n; i++) body[i] = o[i] as number
+  else body.set(o.subarray(0, n))
+  if (out.length > SCRATCH_BYTES) out = new Uint8Array(SCRATCH_BYTES)
   return body
 }
 
@@ -374,17 +494,21 @@ function bad(what: string, offset: number): ShoalError {
   return new ShoalError('ERR_BAD_MESSAGE', `${what} at offset ${offset}`, { details: { offset } })
 }
 
+function truncated(n: number, what: string): ShoalError {
+  return bad(`truncated ${what}: ${n} bytes needed, ${input.length - at} left`, at)
+}
+
 function need(n: number, what: string): void {
-  if (input.length - at < n) throw bad(`truncated ${what}: ${n} bytes needed, ${input.length - at} left`, at)
+  if (input.length - at < n) throw truncated(n, what)
 }
 
 function readU8(what: string): number {
-  need(1, what)
+  if (at >= input.length) throw truncated(1, what)
   return input[at++] as number
 }
 
 function readU32(what: string): number {
-  need(4, what)
+  if (input.length - at < 4) throw truncated(4, what)
   const b = input
   const v =
     (((b[at] as number) << 24) >>> 0) +
@@ -400,40 +524,62 @@ function readBool(what: string): boolean {
   return b === 1
 }
 
-function readStr(what: string): string {
-  const length = readU8(`${what} length`)
-  need(length, what)
+// A field's label for errors: `what`, or `what part` (a metadata key or value), built when needed.
+function label(what: string, part: string): string {
+  return part === '' ? what : `${what} ${part}`
+}
+
+function readStr(what: string, part = ''): string {
+  const b = input
+  if (at >= b.length) throw truncated(1, `${label(what, part)} length`)
+  const length = b[at] as number
+  at++
+  if (b.length - at < length) throw truncated(length, label(what, part))
   const start = at
-  at += length
+  const end = start + length
+  at = end
   if (length === 0) return ''
-  if (length <= 24) {
+  if (length <= 32) {
     // short ASCII (most names and addresses) is cheaper built by hand than through TextDecoder
-    const b = input
-    let s = ''
     let i = start
-    for (; i < at; i++) {
-      const c = b[i] as number
-      if (c >= 0x80) break
-      s += String.fromCharCode(c)
+    while (i < end && (b[i] as number) < 0x80) i++
+    if (i === end) {
+      let s = ''
+      i = start
+      for (; i + 8 <= end; i += 8)
+        s += String.fromCharCode(
+          b[i] as number,
+          b[i + 1] as number,
+          b[i + 2] as number,
+          b[i + 3] as number,
+          b[i + 4] as number,
+          b[i + 5] as number,
+          b[i + 6] as number,
+          b[i + 7] as number,
+        )
+      for (; i + 4 <= end; i += 4)
+        s += String.fromCharCode(b[i] as number, b[i + 1] as number, b[i + 2] as number, b[i + 3] as number)
+      for (; i < end; i++) s += String.fromCharCode(b[i] as number)
+      return s
     }
-    if (i === at) return s
   }
   try {
-    return decoder.decode(input.subarray(start, at))
+    return decoder.decode(b.subarray(start, end))
   } catch {
-    throw bad(`${what} is not valid UTF-8`, start)
+    throw bad(`${label(what, part)} is not valid UTF-8`, start)
   }
 }
 
 function readMeta(what: string): Metadata {
   const start = at
-  const count = readU8(`${what} count`)
-  need(2 * count, `${what} (${count} entries)`)
+  if (at >= input.length) throw truncated(1, `${what} count`)
+  const count = input[at++] as number
+  if (input.length - at < 2 * count) throw truncated(2 * count, `${what} (${count} entries)`)
   const m: Record<string, string> = {}
   for (let i = 0; i < count; i++) {
     const keyAt = at
-    const key = readStr(`${what} key`)
-    const value = readStr(`${what} value`)
+    const key = readStr(what, 'key')
+    const value = readStr(what, 'value')
     if (Object.hasOwn(m, key)) throw bad(`${what} repeats the key ${JSON.stringify(key)}`, keyAt)
     if (key === '__proto__')
       Object.defineProperty(m, key, { value, enumerable: true, writable: true, configurable: true })
@@ -475,13 +621,17 @@ function readMessage(): Message {
       const meta = readMeta('alive metadata')
       return { type: 'alive', name, address, incarnation, meta }
     }
-    case TYPE_SUSPECT:
+    case TYPE_SUSPECT: {
+      const name = readStr('suspect name')
+      const incarnation = readU32('suspect incarnation')
+      const from = readStr('suspect from')
+      return { type: 'suspect', name, incarnation, from }
+    }
     case TYPE_DEAD: {
-      const kind = type === TYPE_SUSPECT ? 'suspect' : 'dead'
-      const name = readStr(`${kind} name`)
-      const incarnation = readU32(`${kind} incarnation`)
-      const from = readStr(`${kind} from`)
-      return { type: kind, name, incarnation, from }
+      const name = readStr('dead name')
+      const incarnation = readU32('dead incarnation')
+      const from = readStr('dead from')
+      return { type: 'dead', name, incarnation, from }
     }
     case TYPE_PUSH_PULL: {
       const flagsAt = at
