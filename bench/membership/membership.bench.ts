@@ -21,7 +21,8 @@
  *    counts N + 10 live (dissemination time). Writes packages/membership/docs/scale-load.svg and
  *    scale-convergence.svg (full runs only).
  * 5. codec: encodeMessages + seal, and open + decodeMessages, of a ping with 8 gossip messages,
- *    plain and AES-256-GCM.
+ *    plain and AES-256-GCM; and the body alone beside MessagePack (msgpackr, @msgpack/msgpack
+ *    packing the same messages as an array of plain objects, as memberlist's compound messages).
  * 6. processes: 5 real `shoal-member` processes on loopback, idle: % of one core per member over 20 s.
  *    Then crash detection on a fresh cluster of 5: 12 times (`--kill-trials`), 1–3 s after everyone
  *    sees everyone alive, SIGKILL a member (each once per round of 5, in a random order), time until
@@ -756,6 +757,116 @@ function codec(kind: 'encode' | 'decode'): Comparison<CodecWorkload> {
   }
 }
 
+/**
+ * The body alone beside MessagePack: ours is `encodeMessages` / `decodeMessages` without the
+ * envelope; the peers pack the same 9 messages as an array of plain objects (memberlist sends a
+ * compound of msgpack'd messages) and unpack them to the same objects.
+ */
+interface BodyCodec {
+  readonly name: string
+  readonly description: string
+  readonly ours: boolean
+  make(): Promise<{ encode(m: Message[]): Uint8Array; decode(b: Uint8Array): Message[] }>
+}
+
+const BODY_CODECS: readonly BodyCodec[] = [
+  {
+    name: 'shoal',
+    description: 'encodeMessages / decodeMessages, no envelope',
+    ours: true,
+    async make() {
+      return { encode: encodeMessages, decode: decodeMessages }
+    },
+  },
+  {
+    name: 'msgpackr',
+    description:
+      'msgpackr Packr / Unpackr ({ useRecords: false, mapsAsObjects: true }: standard MessagePack maps)',
+    ours: false,
+    async make() {
+      const { Packr, Unpackr } = await import('msgpackr')
+      const packr = new Packr({ useRecords: false })
+      const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true })
+      return {
+        encode: (m) => packr.pack(m),
+        decode: (b) => unpackr.unpack(b) as Message[],
+      }
+    },
+  },
+  {
+    name: '@msgpack/msgpack',
+    description: '@msgpack/msgpack Encoder / Decoder instances (reused)',
+    ours: false,
+    async make() {
+      const { Encoder, Decoder } = await import('@msgpack/msgpack')
+      const encoder = new Encoder()
+      const decoder = new Decoder()
+      return {
+        encode: (m) => encoder.encode(m),
+        decode: (b) => decoder.decode(b) as Message[],
+      }
+    },
+  },
+]
+
+function bodyContender(codec: BodyCodec, kind: 'encode' | 'decode'): NodeContender<CodecWorkload> {
+  return {
+    name: codec.name,
+    description: codec.description,
+    ours: codec.ours,
+    async load(w) {
+      const messages = typicalBody()
+      const { encode, decode } = await codec.make()
+      // the round trip must give back the same objects (checked once, untimed)
+      const body = Uint8Array.from(encode(messages))
+      if (JSON.stringify(decode(body)) !== JSON.stringify(messages))
+        throw new Error(`${codec.name}: the body does not decode to what was encoded`)
+      if (kind === 'encode') {
+        for (let i = 0; i < WARMUP; i++) encode(messages) // JIT warm-up, untimed
+        return async () => {
+          let bytes = 0
+          for (let i = 0; i < w.iterations; i++) bytes += encode(messages).length
+          return { accepted: w.iterations, checks: { datagramBytes: body.length, bytes } }
+        }
+      }
+      // distinct copies of the body, decoded round robin
+      const bodies = Array.from({ length: 64 }, () => Uint8Array.from(body))
+      for (let i = 0; i < WARMUP; i++) decode(bodies[i & 63] as Uint8Array) // JIT warm-up, untimed
+      return async () => {
+        let decoded = 0
+        for (let i = 0; i < w.iterations; i++) decoded += decode(bodies[i & 63] as Uint8Array).length
+        return {
+          accepted: decoded / messages.length,
+          checks: { datagramBytes: body.length, messages: decoded },
+        }
+      }
+    },
+  }
+}
+
+function codecBody(kind: 'encode' | 'decode'): Comparison<CodecWorkload> {
+  return {
+    id: `codec-body-${kind}`,
+    title:
+      kind === 'encode'
+        ? 'Codec beside MessagePack: encode the body (no envelope), ping + 8 gossip messages'
+        : 'Codec beside MessagePack: decode the body (no envelope), ping + 8 gossip messages',
+    perItem: 'datagram',
+    columns: [{ check: 'datagramBytes', header: 'body B' }],
+    prepare(context) {
+      const iterations = num(context, 'iterations', context.smoke ? 5_000 : 200_000)
+      return {
+        description: `one datagram body without the envelope: a ping and 8 gossip messages (5 alive with 0–2 metadata entries, 2 suspect, 1 dead); ours in its wire format, the MessagePack peers as an array of the 9 message objects (a round trip checked to give the same objects, untimed); ${formatInt(iterations)} times after 20,000 untimed (JIT warm-up)`,
+        items: iterations,
+        bytes: 0,
+        unit: 'datagrams',
+        iterations,
+      }
+    },
+    contenders: BODY_CODECS.map((c) => bodyContender(c, kind)),
+  }
+}
+
 // ---------------------------------------------------------------- 6. processes
 
 interface ProcessWorkload extends Workload {
@@ -935,7 +1046,12 @@ if (parts.has('accuracy'))
 if (parts.has('tolerance')) comparisons.push(tolerance as Comparison<Workload>)
 if (parts.has('scale')) comparisons.push(scale as Comparison<Workload>)
 if (parts.has('codec'))
-  comparisons.push(codec('encode') as Comparison<Workload>, codec('decode') as Comparison<Workload>)
+  comparisons.push(
+    codecBody('encode') as Comparison<Workload>,
+    codecBody('decode') as Comparison<Workload>,
+    codec('encode') as Comparison<Workload>,
+    codec('decode') as Comparison<Workload>,
+  )
 if (parts.has('processes'))
   comparisons.push(processes as Comparison<Workload>, processDetection as Comparison<Workload>)
 
@@ -1447,6 +1563,49 @@ async function summarise(measuredSeconds: number | undefined): Promise<void> {
         ],
         rows,
       ),
+      '',
+    )
+  }
+
+  const bodyEnc = byId.get('codec-body-encode')
+  const bodyDec = byId.get('codec-body-decode')
+  if (bodyEnc !== undefined || bodyDec !== undefined) {
+    const find = (c: ResultComparison | undefined, name: string) => c?.contenders.find((x) => x.name === name)
+    const ns = (c: ResultComparison | undefined, name: string): number => {
+      const m = find(c, name)?.median
+      return m ? (m.seconds / (c?.workload.items as number)) * 1e9 : Number.NaN
+    }
+    const bytes = (name: string): number =>
+      (find(bodyEnc, name) ?? find(bodyDec, name))?.median?.checks.datagramBytes ?? Number.NaN
+    const oursName = BODY_CODECS.find((c) => c.ours)?.name as string
+    // ours ÷ peer in datagrams per second: the peer's time over ours
+    const ratio = (c: ResultComparison | undefined, name: string): string =>
+      `${(ns(c, name) / ns(c, oursName)).toFixed(2)}×`
+    const rows = BODY_CODECS.map((codec) => [
+      codec.ours ? `${codec.name} (ours, own wire format)` : `${codec.name} (array of 9 objects)`,
+      ns(bodyEnc, codec.name).toFixed(0),
+      ns(bodyDec, codec.name).toFixed(0),
+      formatInt(bytes(codec.name)),
+      codec.ours ? '—' : ratio(bodyEnc, codec.name),
+      codec.ours ? '—' : ratio(bodyDec, codec.name),
+      codec.ours ? '—' : (bytes(oursName) / bytes(codec.name)).toFixed(2),
+    ])
+    out.push(
+      '### Codec beside MessagePack (the body alone, no envelope; ping + 8 gossip messages)\n',
+      markdown(
+        [
+          'codec',
+          'encode ns/datagram',
+          'decode ns/datagram',
+          'body B',
+          'encode speed ours ÷ peer',
+          'decode speed ours ÷ peer',
+          'bytes ours ÷ peer',
+        ],
+        rows,
+      ),
+      '',
+      'Speed ratios are in datagrams per second (above 1: ours is faster); the byte ratio below 1 means ours is smaller.',
       '',
     )
   }
