@@ -134,10 +134,10 @@ const BIND_ATTEMPTS = 5
  * @example
  * ```ts
  * const membership = new Membership({ name: 'web-1', bind: '10.0.0.5:7946', seeds: ['10.0.0.6:7946'] })
- * membership.addEventListener('dead', (event) => console.log(`${event.detail.member.name} failed`))
+ * membership.addEventListener('dead', (event) => balancer.remove(event.detail.member.address))
  * await membership.start()
  * membership.setMeta({ role: 'web', zone: 'eu-1' })
- * for (const m of membership.members()) console.log(m.name, m.state)
+ * const alive = membership.members().filter((m) => m.state === 'alive')
  * await membership.leave()
  * ```
  */
