@@ -7,6 +7,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { processCpuSeconds } from '../../packages/dns/test/interop/tools.js'
 
 /** The repository root (this file is bench/membership/, its bundle bench/.cache/). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -36,22 +37,6 @@ export function cliUnavailable(): string | undefined {
     return `${cli.how} --help failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`
   }
   return undefined
-}
-
-function clockTicks(): number {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100
-  } catch {
-    return 100
-  }
-}
-
-/** utime + stime of a process in seconds. */
-function cpuSeconds(pid: number, ticks: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  // fields after the command name (which may hold spaces), from field 3 (state) on
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / ticks
 }
 
 function rssMiB(pid: number): number {
@@ -278,7 +263,6 @@ export async function startProcessCluster(
     throw error
   }
   const convergedMs = performance.now() - t0
-  const ticks = clockTicks()
   const pidsNow = (): number[] => names.map((n) => lifeOf(n).child.pid as number)
   return {
     names,
@@ -289,12 +273,12 @@ export async function startProcessCluster(
     how: cli.how,
     async measure(ms) {
       const pids = pidsNow()
-      const before = pids.map((pid) => cpuSeconds(pid, ticks))
+      const before = pids.map((pid) => processCpuSeconds(pid))
       const w0 = performance.now()
       await sleep(ms)
       const wall = (performance.now() - w0) / 1000
       if (failure !== undefined) throw failure
-      const after = pids.map((pid) => cpuSeconds(pid, ticks))
+      const after = pids.map((pid) => processCpuSeconds(pid))
       return {
         percent: after.map((a, i) => ((a - (before[i] as number)) / wall) * 100),
         rssMiB: pids.map(rssMiB),
