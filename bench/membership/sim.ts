@@ -96,6 +96,18 @@ export function runToConvergence(cluster: Cluster, withinMs: number, stepMs = 50
   }
 }
 
+/** `size` members started at once and converged (at most 120 virtual s), or an error naming the seed. */
+export function convergedCluster(
+  seed: number,
+  size: number,
+  timings: Timings,
+): { readonly cluster: Cluster; readonly convergeMs: number } {
+  const cluster = buildCluster(seed, size, timings)
+  const convergeMs = runToConvergence(cluster, 120_000)
+  if (convergeMs === undefined) throw new Error(`seed ${seed}: ${size} members did not converge in 120 s`)
+  return { cluster, convergeMs }
+}
+
 /** One detection trial: what it measured. */
 export interface DetectionTrial {
   /** Crash until the last live member declared the victim dead (ms), or undefined if not all did. */
@@ -124,10 +136,8 @@ export function detectionTrial(
   timings: Timings,
   limitMs = 300_000,
 ): DetectionTrial {
-  const cluster = buildCluster(seed, size, timings)
+  const { cluster, convergeMs } = convergedCluster(seed, size, timings)
   const { sim } = cluster
-  const convergeMs = runToConvergence(cluster, 120_000)
-  if (convergeMs === undefined) throw new Error(`seed ${seed}: ${size} members did not converge in 120 s`)
   sim.runFor(1_000 + Math.floor(sim.random.next() * 4_000))
   sim.history.length = 0
   const victim = cluster.names[sim.random.int(size)] as string
@@ -201,9 +211,8 @@ export function accuracyRun(options: {
   readonly pauseMs: number
   readonly pauseEveryMs: number
 }): AccuracyResult {
-  const cluster = buildCluster(options.seed, options.size, options.timings)
+  const { cluster } = convergedCluster(options.seed, options.size, options.timings)
   const { sim } = cluster
-  if (runToConvergence(cluster, 120_000) === undefined) throw new Error('the cluster did not converge')
   sim.runFor(2_000)
   sim.history.length = 0
   const sent0 = sim.counters.sent
@@ -397,9 +406,8 @@ export function toleranceTrial(options: {
   readonly loss: number
   readonly pauseMs: number
 }): ToleranceTrial {
-  const cluster = buildCluster(options.seed, options.size, options.timings)
+  const { cluster } = convergedCluster(options.seed, options.size, options.timings)
   const { sim } = cluster
-  if (runToConvergence(cluster, 120_000) === undefined) throw new Error('the cluster did not converge')
   const c = resolveConfig(options.timings.profile, options.timings.config)
   sim.setLinks({ loss: options.loss })
   sim.runFor(Math.floor(c.probeIntervalMs * (2 + 10 * sim.random.next())))
@@ -453,9 +461,8 @@ export function degradedRun(options: {
   readonly loss: number
   readonly loopDelayMs?: number
 }): DegradedResult {
-  const cluster = buildCluster(options.seed, options.size, options.timings)
+  const { cluster } = convergedCluster(options.seed, options.size, options.timings)
   const { sim } = cluster
-  if (runToConvergence(cluster, 120_000) === undefined) throw new Error('the cluster did not converge')
   sim.runFor(2_000)
   sim.history.length = 0
   const degraded = cluster.names[cluster.names.length - 1] as string
