@@ -105,6 +105,19 @@ describe('rules against false deaths', () => {
     expect(toZ.filter((d) => d.reliable).flatMap((d) => d.messages.map((m) => m.type))).toEqual(['pushPull'])
   })
 
+  it("the event loop's delay stretches this member's own probe timeout (local health)", () => {
+    const core = started()
+    const healthy = core.step(10, { type: 'timer', id: 'probe' })
+    expect((timerAt(healthy, 'probe-timeout') as number) - 10).toBe(core.config.probeTimeoutMs)
+    core.step(20, { type: 'app', call: { type: 'loopDelay', delayMs: 250 } })
+    expect(core.localHealth).toBeGreaterThan(0)
+    core.step(30, { type: 'timer', id: 'probe-end' })
+    const stalled = core.step(2_000, { type: 'timer', id: 'probe' })
+    expect((timerAt(stalled, 'probe-timeout') as number) - 2_000).toBe(
+      core.config.probeTimeoutMs * (core.localHealth + 1),
+    )
+  })
+
   it('a push-pull that arrives as a datagram is dropped unanswered', () => {
     const core = started()
     const push: Message = { type: 'pushPull', join: true, reply: false, members: [] }

@@ -160,6 +160,18 @@ describe('Membership (Node adapter)', () => {
     big.destroy()
   })
 
+  it("a stalled event loop raises local health (Lifeguard's input from this process)", async () => {
+    const m = await member('stalled', { loopDelay: true })
+    expect(m.localHealth).toBe(0)
+    // the delay monitor needs a first sample before it can see a late one
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const busyUntil = Date.now() + 300
+    while (Date.now() < busyUntil) {
+      // hold the event loop, as a long GC pause or a synchronous task would
+    }
+    expect(await until(() => m.localHealth > 0, 3_000)).toBe(true)
+  })
+
   it('rejects bad options at once', () => {
     expect(() => new Membership({ bind: 'localhost:7946' })).toThrow(/bind must be/)
     expect(() => new Membership({ seeds: ['10.0.0.1'] })).toThrow(/seed/)
